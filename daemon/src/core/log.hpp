@@ -1,0 +1,31 @@
+// Structured logging: one line per event, `key=value` pairs, greppable.
+// log::info("delivered", {{"queue_id", id}, {"relay", host}}) prints
+//   2026-11-22T10:00:00.123Z info delivered queue_id=ABC relay=mx.example:25
+// Values with spaces, quotes or '=' are quoted. Output goes to stderr (journald: later issue).
+#pragma once
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace portcullis::log {
+
+enum class Level { debug = 0, info = 1, warn = 2, error = 3 };
+
+using Field = std::pair<std::string_view, std::string_view>;
+
+void set_level(Level level);
+Level level();
+// Parses "debug" | "info" | "warn" | "error"; returns false if unknown.
+bool parse_level(std::string_view text, Level& out);
+
+void write(Level level, std::string_view event, std::initializer_list<Field> fields);
+// Formats one line without writing it (used by tests).
+std::string format(Level level, std::string_view event, std::initializer_list<Field> fields);
+
+inline void debug(std::string_view e, std::initializer_list<Field> f = {}) { write(Level::debug, e, f); }
+inline void info(std::string_view e, std::initializer_list<Field> f = {}) { write(Level::info, e, f); }
+inline void warn(std::string_view e, std::initializer_list<Field> f = {}) { write(Level::warn, e, f); }
+inline void error(std::string_view e, std::initializer_list<Field> f = {}) { write(Level::error, e, f); }
+
+}  // namespace portcullis::log

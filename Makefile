@@ -1,0 +1,52 @@
+# The two commands: `make run` and `make test` (see README.md). Both install what is missing.
+SHELL := /bin/bash
+JOBS  ?= $(shell nproc)
+CMAKE_FLAGS := -G Ninja -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
+
+RELEASE  := build/release
+SANITIZE := build/sanitize
+FUZZ     := build/fuzz
+
+.PHONY: all deps build run test unit integration fuzz bench clean
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+$(RELEASE)/build.ninja: | deps
+	cmake -S . -B $(RELEASE) $(CMAKE_FLAGS) -DCMAKE_BUILD_TYPE=Release
+
+build: deps $(RELEASE)/build.ninja
+	cmake --build $(RELEASE) -j $(JOBS) --target portcullisd portcullis
+
+# The gateway on the embedded default (etc/dev.toml): SQLite + spool in var/, 127.0.0.1:2525.
+run: build
+	@mkdir -p var
+	@echo "portcullisd on 127.0.0.1:2525 — admin CLI: $(RELEASE)/daemon/portcullis --config etc/dev.toml help"
+	$(RELEASE)/daemon/portcullisd --config etc/dev.toml --foreground
+
+$(SANITIZE)/build.ninja: | deps
+	cmake -S . -B $(SANITIZE) $(CMAKE_FLAGS) -DCMAKE_BUILD_TYPE=Sanitize
+
+# Every test, on the ASan+UBSan build, then a short run of every fuzz target.
+test: deps $(SANITIZE)/build.ninja
+	cmake --build $(SANITIZE) -j $(JOBS)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --test-dir $(SANITIZE) --output-on-failure -j $(JOBS) --timeout 600
+	$(MAKE) fuzz
+
+$(FUZZ)/build.ninja: | deps
+	CXX=clang++ CC=clang cmake -S . -B $(FUZZ) $(CMAKE_FLAGS) -DCMAKE_BUILD_TYPE=Debug -DPORTCULLIS_FUZZ=ON
+
+# Each libFuzzer target runs for FUZZ_SECONDS (default 30) from its seed corpus.
+FUZZ_SECONDS ?= 30
+fuzz: deps $(FUZZ)/build.ninja
+	cmake --build $(FUZZ) -j $(JOBS)
+	tests/fuzz/run-all $(FUZZ) $(FUZZ_SECONDS)
+
+bench: build
+	tests/bench/run $(RELEASE)
+
+clean:
+	rm -rf build

@@ -1,0 +1,147 @@
+#include "app/daemon.hpp"
+
+#include <unistd.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+
+#include "app/policy_holder.hpp"
+#include "core/config.hpp"
+#include "core/log.hpp"
+#include "net/dns.hpp"
+#include "queue/manager.hpp"
+#include "queue/spool.hpp"
+#include "smtp/server.hpp"
+#include "store/store.hpp"
+
+namespace portcullis::app {
+namespace asio = boost::asio;
+namespace fs = std::filesystem;
+
+std::string find_config_file(const std::string& explicit_file) {
+  if (!explicit_file.empty()) return explicit_file;
+  if (const char* env = std::getenv("PORTCULLIS_CONFIG"); env && *env) return env;
+  std::error_code ec;
+  if (fs::exists("/etc/portcullis/portcullis.toml", ec)) return "/etc/portcullis/portcullis.toml";
+  return {};
+}
+
+namespace {
+
+core::Config load(const std::string& file) {
+  if (file.empty()) return core::parse_config("", "defaults");
+  // Relative paths inside the file are relative to the file's own folder.
+  return core::load_config(file, fs::absolute(file).parent_path());
+}
+
+void open_schema(store::Store& st) {
+  const int have = st.schema_version();
+  const int know = st.latest_schema_version();
+  if (have > know)
+    throw store::StoreError("database schema version " + std::to_string(have) + " is newer than this build (" +
+                            std::to_string(know) + "): refusing to start");
+  if (have < know) {
+    log::info("store_migrate", {{"from", std::to_string(have)}, {"to", std::to_string(know)}});
+    st.migrate();
+  }
+}
+
+}  // namespace
+
+int run_daemon(const DaemonOptions& opts) {
+  core::Config config;
+  try {
+    config = load(find_config_file(opts.config_file));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "portcullisd: configuration error: %s\n", e.what());
+    return 2;
+  }
+  if (opts.check_only) {
+    std::printf("configuration ok\n");
+    return 0;
+  }
+  log::Level level = log::Level::info;
+  log::parse_level(config.log_level, level);
+  log::set_level(level);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  try {
+    fs::create_directories(config.data_dir);
+    auto store = store::open_store(config.store);
+    open_schema(*store);
+    queue::Spool spool(config.spool_dir);
+
+    asio::io_context io(1);
+    asio::thread_pool workers(4);
+    PolicyHolder policy(io, workers, *store, config.policy_refresh);
+    policy.load_now();  // failure is logged; sessions answer 451 until a reload succeeds
+    auto current = [&policy] { return policy.current(); };
+
+    net::ResolverOptions ropts;
+    ropts.servers = config.delivery.resolvers;
+    ropts.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(config.timeouts.dns) / 2;
+    if (ropts.timeout.count() <= 0) ropts.timeout = std::chrono::milliseconds(1000);
+    net::Resolver resolver(io.get_executor(), ropts);
+
+    queue::Manager manager(config, io, workers, spool, resolver, current);
+    smtp::Server server(config, smtp::ServerDeps{io, workers, spool, current,
+                                                  [&manager](const std::string& id) { manager.enqueue(id); }});
+    server.listen();
+
+    if (!opts.foreground) {
+      // Detach only after the listeners are bound, so start-up errors reach the terminal.
+      if (::daemon(1, 1) != 0) throw std::runtime_error("daemon() failed");
+    }
+    policy.start();
+    manager.start();
+    log::info("ready", {{"hostname", config.hostname}, {"store", config.store},
+                        {"spool", config.spool_dir.string()}, {"pid", std::to_string(::getpid())}});
+
+    asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
+    std::function<void(const boost::system::error_code&, int)> on_signal =
+        [&](const boost::system::error_code& ec, int sig) {
+          if (ec) return;
+          if (sig == SIGHUP) {
+            log::info("reload", {{"what", "policy"}});
+            policy.refresh_soon();
+            signals.async_wait(on_signal);
+            return;
+          }
+          log::info("stopping", {{"signal", sig == SIGTERM ? "TERM" : "INT"},
+                                 {"sessions", std::to_string(server.active_sessions())}});
+          server.stop();
+          manager.stop();
+          policy.stop();
+          // Sessions get up to 10 s to finish; the queue is on disk whatever happens.
+          asio::co_spawn(
+              io,
+              [&]() -> asio::awaitable<void> {
+                asio::steady_timer t(io);
+                for (int i = 0; i < 100 && server.active_sessions() > 0; ++i) {
+                  t.expires_after(std::chrono::milliseconds(100));
+                  co_await t.async_wait(asio::use_awaitable);
+                }
+                io.stop();
+              },
+              asio::detached);
+        };
+    signals.async_wait(on_signal);
+    io.run();
+    workers.join();
+    log::info("stopped", {});
+    return 0;
+  } catch (const std::exception& e) {
+    log::error("fatal", {{"error", e.what()}});
+    return 1;
+  }
+}
+
+}  // namespace portcullis::app

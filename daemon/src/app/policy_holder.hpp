@@ -1,0 +1,42 @@
+// Keeps the current policy::Snapshot and reloads it when the store's policy serial changes
+// (every config.policy_refresh), so CLI edits reach the running daemon within seconds.
+// The store is touched only on the worker pool; readers on the io thread get a shared_ptr.
+#pragma once
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <chrono>
+#include <memory>
+#include <mutex>
+
+#include "policy/snapshot.hpp"
+#include "store/store.hpp"
+
+namespace portcullis::app {
+
+class PolicyHolder {
+ public:
+  PolicyHolder(boost::asio::io_context& io, boost::asio::thread_pool& workers, store::Store& store,
+               std::chrono::seconds interval);
+  // Loads synchronously once (start-up); returns false if the store could not be read.
+  bool load_now();
+  void start();
+  void stop();
+  void refresh_soon();  // SIGHUP
+  std::shared_ptr<const policy::Snapshot> current() const { return current_; }
+
+ private:
+  boost::asio::awaitable<void> loop();
+  boost::asio::io_context& io_;
+  boost::asio::thread_pool& workers_;
+  store::Store& store_;
+  std::chrono::seconds interval_;
+  std::mutex store_mutex_;  // the store is used by one worker at a time
+  std::shared_ptr<const policy::Snapshot> current_;
+  boost::asio::steady_timer timer_;
+  bool stopping_ = false;
+  bool failing_ = false;
+};
+
+}  // namespace portcullis::app

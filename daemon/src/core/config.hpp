@@ -1,0 +1,76 @@
+// Bootstrap configuration: the small TOML file /etc/portcullis/portcullis.toml.
+// Every key has a default, so an empty file works. Unknown keys and bad values are
+// ConfigError exceptions whose message names the key and the line.
+#pragma once
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace portcullis::core {
+
+struct ConfigError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+enum class ListenerRole { inbound, submission };
+
+struct ListenerConfig {
+  std::string address = "127.0.0.1";  // IPv4 or IPv6 literal
+  uint16_t port = 2525;
+  ListenerRole role = ListenerRole::inbound;
+};
+
+struct Limits {
+  std::size_t message_size = 25 * 1024 * 1024;  // octets, announced in SIZE
+  std::size_t recipients = 100;                 // per message
+  unsigned errors = 10;                         // protocol errors before 421
+  unsigned sessions = 500;                      // concurrent sessions overall
+  unsigned sessions_per_ip = 50;                // concurrent sessions per client IP
+};
+
+struct Timeouts {  // RFC 5321 4.5.3.2 values by default
+  std::chrono::seconds command{300};
+  std::chrono::seconds data_block{180};   // between reads inside DATA/BDAT
+  std::chrono::seconds connect{30};       // outbound connect
+  std::chrono::seconds greeting{300};     // outbound: wait for banner
+  std::chrono::seconds data_done{600};    // outbound: wait for reply after final "."
+  std::chrono::seconds dns{10};           // one DNS lookup
+};
+
+struct Delivery {
+  std::vector<std::string> resolvers;       // "IP" or "IP:PORT"; empty = /etc/resolv.conf
+  std::chrono::seconds retry_base{60};      // first retry delay, doubled per attempt
+  std::chrono::seconds retry_max{3600};     // cap of the delay
+  std::chrono::seconds expiry{5 * 24 * 3600};  // then bounce
+  unsigned concurrency_per_destination = 10;
+  unsigned concurrency = 100;               // outbound connections overall
+  std::chrono::seconds idle_connection{5};  // keep a delivered-on connection for reuse
+  uint16_t mx_port = 25;                    // port used for MX delivery (tests point it at a sink)
+};
+
+struct Config {
+  std::filesystem::path source;  // file it was read from (empty: defaults)
+  std::string hostname;          // default: the system's host name
+  std::string log_level = "info";
+  std::filesystem::path spool_dir = "/var/spool/portcullis";
+  std::filesystem::path data_dir = "/var/lib/portcullis";
+  std::string store;  // default: "sqlite:" + data_dir/portcullis.db
+  std::vector<ListenerConfig> listeners{ListenerConfig{}};
+  Limits limits;
+  Timeouts timeouts;
+  Delivery delivery;
+  std::chrono::seconds policy_refresh{1};  // how often the daemon polls the store for changes
+};
+
+// Reads and validates the file. Relative paths inside it are resolved against base_dir
+// (the current directory if empty).
+Config load_config(const std::filesystem::path& file, const std::filesystem::path& base_dir = {});
+// Parses TOML text (name is used in error messages).
+Config parse_config(const std::string& text, const std::string& name = "config",
+                    const std::filesystem::path& base_dir = {});
+
+}  // namespace portcullis::core

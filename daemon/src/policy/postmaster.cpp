@@ -1,0 +1,54 @@
+#include "policy/postmaster.hpp"
+
+#include <stdexcept>
+
+#include "policy/names.hpp"
+
+namespace portcullis::policy {
+
+std::optional<std::string> validate_address(const std::string& address) {
+  const auto at = address.find('@');
+  if (at == std::string::npos) return "'" + address + "' is not an address (local@domain)";
+  const std::string local = address.substr(0, at);
+  const std::string domain = address.substr(at + 1);
+  if (local.empty() || local.size() > 64 || !is_dot_atom(local, false))
+    return "'" + address + "': invalid local part";
+  if (local.find_first_of("%!") != std::string::npos)
+    return "'" + address + "': '%' and '!' are not allowed in the local part";
+  if (!is_valid_domain(domain)) return "'" + address + "': invalid domain";
+  return std::nullopt;
+}
+
+std::optional<std::string> validate_setting(const std::string& key, const std::string& value) {
+  if (key == "postmaster" || key == "admin-email" || key == "bounce-sender") {
+    if (auto error = validate_address(value)) return key + ": " + *error;
+    return std::nullopt;
+  }
+  if (key == "hostname") {
+    if (!is_valid_domain(value)) return "hostname: '" + value + "' is not a valid host name";
+    return std::nullopt;
+  }
+  return "unknown setting '" + key + "' (known: postmaster, admin-email, hostname, bounce-sender)";
+}
+
+void apply_postmaster(store::Store& store, const std::string& postmaster_address) {
+  const auto admin = store.get_setting("admin-email");
+  if (!admin || admin->empty())
+    throw std::invalid_argument(
+        "admin-email is not set: set it first (postmaster, abuse and root are aliased to it)");
+  if (auto error = validate_address(*admin)) throw std::invalid_argument("admin-email: " + *error);
+  if (auto error = validate_address(postmaster_address))
+    throw std::invalid_argument("postmaster: " + *error);
+
+  const auto parts = split_address(postmaster_address);
+  const std::string domain = lower_ascii(parts->domain);
+  if (!store.find_domain(domain))
+    throw std::invalid_argument("postmaster: '" + postmaster_address + "' is not in one of our domains ('" +
+                                domain + "' is not configured)");
+
+  for (const char* local : {"postmaster", "abuse", "root"})
+    store.add_alias(store::Alias{std::string(local) + "@" + domain, {*admin}});
+  store.set_setting("postmaster", parts->local + "@" + domain);
+}
+
+}  // namespace portcullis::policy

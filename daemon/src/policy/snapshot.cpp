@@ -1,0 +1,57 @@
+#include "policy/snapshot.hpp"
+
+#include <algorithm>
+
+#include "core/log.hpp"
+#include "policy/names.hpp"
+
+namespace portcullis::policy {
+
+std::shared_ptr<const Snapshot> Snapshot::load(store::Store& store) {
+  auto snap = std::make_shared<Snapshot>();
+  snap->serial = store.policy_serial();
+
+  for (auto& d : store.list_domains()) {
+    d.name = lower_ascii(d.name);
+    auto name = d.name;
+    snap->domains.insert_or_assign(std::move(name), std::move(d));
+  }
+  for (const auto& r : store.list_recipients()) snap->recipients.insert(lower_ascii(r.address));
+  for (auto& a : store.list_aliases()) {
+    // Two spellings of one key (only possible if a backend kept case) merge their targets.
+    auto& targets = snap->aliases[lower_ascii(a.address)];
+    for (auto& t : a.targets)
+      if (std::find(targets.begin(), targets.end(), t) == targets.end()) targets.push_back(std::move(t));
+  }
+  for (const auto& n : store.list_relaynets()) {
+    if (auto cidr = Cidr::parse(n.cidr)) {
+      snap->relaynets.push_back(*cidr);
+    } else {
+      log::warn("relaynet_invalid", {{"cidr", n.cidr}, {"note", n.note}, {"action", "skipped"}});
+    }
+  }
+  for (auto& [key, value] : store.list_settings()) snap->settings.insert_or_assign(key, value);
+  return snap;
+}
+
+const store::Domain* Snapshot::find_domain(std::string_view name) const {
+  const auto it = domains.find(lower_ascii(name));
+  return it == domains.end() ? nullptr : &it->second;
+}
+
+bool Snapshot::in_relaynets(const boost::asio::ip::address& client) const {
+  return std::any_of(relaynets.begin(), relaynets.end(), [&](const Cidr& c) { return c.contains(client); });
+}
+
+const std::vector<std::string>* Snapshot::find_alias(std::string_view key) const {
+  const auto it = aliases.find(key);
+  return it == aliases.end() ? nullptr : &it->second;
+}
+
+std::optional<std::string> Snapshot::setting(std::string_view key) const {
+  const auto it = settings.find(key);
+  if (it == settings.end()) return std::nullopt;
+  return it->second;
+}
+
+}  // namespace portcullis::policy

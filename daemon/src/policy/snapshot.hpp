@@ -1,0 +1,48 @@
+// An immutable in-memory view of the store's policy (domains, recipients, aliases, relay
+// networks, settings). The daemon loads one on a worker, publishes it as a
+// shared_ptr<const Snapshot>, and every session decides on the snapshot it holds: no database
+// call on the event loop, and a reload never changes the policy under a running transaction.
+// Keys are normalised on load: domain names, recipient and alias addresses are lower-cased
+// (ASCII); alias targets keep their case. The fields are public so tests can build one directly.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/asio/ip/address.hpp>
+
+#include "policy/cidr.hpp"
+#include "store/store.hpp"
+
+namespace portcullis::policy {
+
+struct Snapshot {
+  // policy_serial() read *before* the lists: if a change races the load, the store's serial is
+  // already higher than this one and the next poll reloads.
+  std::int64_t serial = 0;
+  std::map<std::string, store::Domain, std::less<>> domains;  // by lower-cased name
+  std::set<std::string, std::less<>> recipients;              // lower-cased local@domain
+  // lower-cased local@domain, or "@domain" for a domain's catch-all -> targets as configured
+  std::map<std::string, std::vector<std::string>, std::less<>> aliases;
+  std::vector<Cidr> relaynets;  // unparsable entries are skipped with a warning
+  std::map<std::string, std::string, std::less<>> settings;
+
+  // Reads everything from the store. Throws what the store throws (StoreError): the caller
+  // keeps serving the previous snapshot.
+  static std::shared_ptr<const Snapshot> load(store::Store& store);
+
+  // Exact, case-insensitive match on the whole name (no subdomains); nullptr if not ours.
+  const store::Domain* find_domain(std::string_view name) const;
+  bool in_relaynets(const boost::asio::ip::address& client) const;
+  // Targets of an alias key (already lower-cased), nullptr if none.
+  const std::vector<std::string>* find_alias(std::string_view key) const;
+  std::optional<std::string> setting(std::string_view key) const;
+};
+
+}  // namespace portcullis::policy

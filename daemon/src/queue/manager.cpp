@@ -1,0 +1,343 @@
+#include "queue/manager.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <chrono>
+#include <filesystem>
+
+#include "core/async.hpp"
+#include "core/log.hpp"
+#include "queue/dsn.hpp"
+#include "queue/route.hpp"
+
+namespace portcullis::queue {
+namespace asio = boost::asio;
+
+namespace {
+int64_t now_unix() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string domain_of(const std::string& addr) {
+  auto at = addr.rfind('@');
+  std::string d = at == std::string::npos ? std::string() : addr.substr(at + 1);
+  for (auto& c : d) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return d;
+}
+}  // namespace
+
+// Per-destination concurrency: a counting semaphore whose waiters are woken in FIFO order.
+struct Manager::Limiter {
+  unsigned active = 0;
+  std::deque<std::shared_ptr<asio::steady_timer>> waiters;
+};
+
+Manager::Manager(const core::Config& config, asio::io_context& io, asio::thread_pool& workers, Spool& spool,
+                 net::Resolver& resolver, std::function<std::shared_ptr<const policy::Snapshot>()> policy)
+    : config_(config), io_(io), workers_(workers), spool_(spool), resolver_(resolver), policy_(std::move(policy)),
+      wake_(io) {}
+
+Manager::~Manager() = default;
+
+void Manager::start() {
+  if (started_) return;
+  started_ = true;
+  asio::co_spawn(io_, run(), asio::detached);
+}
+
+void Manager::stop() {
+  stopping_ = true;
+  wake();
+  close_idle(true);
+  for (auto& [key, l] : limiters_)
+    for (auto& w : l->waiters) w->cancel();
+}
+
+void Manager::wake() { wake_.cancel(); }
+
+void Manager::schedule(const std::string& id, int64_t when) {
+  known_.insert(id);
+  schedule_.emplace(when, id);
+}
+
+void Manager::enqueue(const std::string& id) {
+  if (known_.count(id)) return;
+  schedule(id, 0);
+  wake();
+}
+
+void Manager::flush() {
+  std::set<std::pair<int64_t, std::string>> now;
+  for (const auto& [when, id] : schedule_) now.emplace(0, id);
+  schedule_.swap(now);
+  log::info("queue_flush", {{"messages", std::to_string(schedule_.size())}});
+  wake();
+}
+
+int64_t Manager::backoff(unsigned attempts) const {
+  // retry_base, doubled per failed attempt, capped at retry_max.
+  int64_t delay = config_.delivery.retry_base.count();
+  for (unsigned i = 1; i < attempts && delay < config_.delivery.retry_max.count(); ++i) delay *= 2;
+  return std::min<int64_t>(delay, config_.delivery.retry_max.count());
+}
+
+asio::awaitable<void> Manager::recover() {
+  std::vector<std::string> ids = co_await core::offload(workers_, [this] { return spool_.recover(); });
+  for (const auto& id : ids) {
+    auto st = co_await core::offload(workers_, [this, id] { return spool_.load_state(id); });
+    schedule(id, st ? st->next_attempt : 0);
+  }
+  log::info("queue_recovered", {{"messages", std::to_string(ids.size())}});
+}
+
+asio::awaitable<void> Manager::run() {
+  try {
+    co_await recover();
+  } catch (const std::exception& e) {
+    log::error("queue_recover_failed", {{"error", e.what()}});
+  }
+  const auto flush_file = spool_.dir() / "flush";
+  auto last_idle_sweep = std::chrono::steady_clock::now();
+  while (!stopping_) {
+    // CLI "queue flush" leaves a file behind.
+    std::error_code ec;
+    if (std::filesystem::exists(flush_file, ec)) {
+      std::filesystem::remove(flush_file, ec);
+      flush();
+    }
+    const int64_t now = now_unix();
+    while (!schedule_.empty() && schedule_.begin()->first <= now &&
+           running_.size() < config_.delivery.concurrency) {
+      const std::string id = schedule_.begin()->second;
+      schedule_.erase(schedule_.begin());
+      running_.insert(id);
+      asio::co_spawn(io_, deliver(id), asio::detached);
+    }
+    if (std::chrono::steady_clock::now() - last_idle_sweep > std::chrono::seconds(1)) {
+      close_idle(false);
+      last_idle_sweep = std::chrono::steady_clock::now();
+    }
+    // Sleep until the next due message, a wake-up, or one second (flush file, idle sweep).
+    wake_.expires_after(std::chrono::seconds(1));
+    if (!schedule_.empty() && running_.size() < config_.delivery.concurrency && schedule_.begin()->first <= now)
+      wake_.expires_after(std::chrono::milliseconds(0));
+    boost::system::error_code wec;
+    co_await wake_.async_wait(asio::redirect_error(asio::use_awaitable, wec));
+  }
+}
+
+asio::awaitable<void> Manager::acquire(const std::string& key) {
+  auto& l = limiters_[key];
+  if (!l) l = std::make_unique<Limiter>();
+  if (l->active < config_.delivery.concurrency_per_destination) {
+    ++l->active;
+    co_return;
+  }
+  auto t = std::make_shared<asio::steady_timer>(io_, asio::steady_timer::time_point::max());
+  l->waiters.push_back(t);
+  boost::system::error_code ec;
+  co_await t->async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  // Woken by release(), which handed its slot over (active unchanged).
+}
+
+void Manager::release(const std::string& key) {
+  auto& l = limiters_[key];
+  if (!l->waiters.empty()) {
+    auto t = l->waiters.front();
+    l->waiters.pop_front();
+    t->cancel();
+    return;
+  }
+  --l->active;
+}
+
+void Manager::close_idle(bool all) {
+  const auto now = std::chrono::steady_clock::now();
+  for (auto it = idle_.begin(); it != idle_.end();) {
+    auto& q = it->second;
+    while (!q.empty() && (all || now - q.front().since > config_.delivery.idle_connection)) {
+      auto conn = std::shared_ptr<smtp::ClientConnection>(std::move(q.front().conn));
+      q.pop_front();
+      asio::co_spawn(io_, [conn]() -> asio::awaitable<void> { co_await conn->quit(); }, asio::detached);
+    }
+    it = q.empty() ? idle_.erase(it) : std::next(it);
+  }
+}
+
+asio::awaitable<void> Manager::deliver_group(const Spool::Loaded& msg, const std::string& key,
+                                             const std::string& domain, std::vector<std::string> rcpts,
+                                             DeliveryState& state, std::map<std::string, std::string>& remote) {
+  co_await acquire(key);
+  struct Slot {
+    Manager& m;
+    std::string key;
+    ~Slot() { m.release(key); }
+  } slot{*this, key};
+  if (stopping_) co_return;
+
+  auto snapshot = policy_();
+  std::unique_ptr<smtp::ClientConnection> conn;
+  if (auto it = idle_.find(key); it != idle_.end() && !it->second.empty()) {
+    conn = std::move(it->second.back().conn);
+    it->second.pop_back();
+  }
+  auto set_all = [&](RcptStatus st, const std::string& reply, const std::string& peer) {
+    for (const auto& r : rcpts) {
+      state.rcpts[r] = RcptState{st, reply};
+      remote[r] = peer;
+    }
+  };
+  if (!conn) {
+    Route route = co_await resolve_route(resolver_, snapshot.get(), domain, config_.delivery.mx_port);
+    if (route.status != RouteStatus::ok) {
+      set_all(route.status == RouteStatus::perm_failure ? RcptStatus::failed : RcptStatus::pending, route.error, "");
+      co_return;
+    }
+    smtp::ClientTimeouts t{config_.timeouts.connect, config_.timeouts.greeting, config_.timeouts.command,
+                           config_.timeouts.data_done};
+    try {
+      conn = co_await smtp::ClientConnection::connect(io_.get_executor(), route.endpoints, config_.hostname,
+                                                      route.name, t);
+    } catch (const smtp::ClientConnection::ConnectError& e) {
+      // A 5xx greeting from every host is permanent; anything else is retried.
+      const bool perm = e.reply.permanent();
+      set_all(perm ? RcptStatus::failed : RcptStatus::pending, perm ? e.reply.line() : std::string("451 4.4.1 ") + e.what(),
+              perm ? route.name : "");
+      co_return;
+    }
+  }
+  smtp::OutboundMessage out{msg.envelope.sender, rcpts, msg.message, msg.envelope.body_8bit, msg.envelope.smtputf8};
+  smtp::TransactionResult res = co_await conn->send(out);
+  for (std::size_t i = 0; i < rcpts.size(); ++i) {
+    const smtp::Reply& rr = res.rcpts[i];
+    RcptState st;
+    if (rr.ok()) {
+      st.reply = res.data.code == 0 ? "451 4.4.2 " + res.data.line() : res.data.line();
+      st.status = res.data.ok() ? RcptStatus::delivered
+                                : (res.data.permanent() ? RcptStatus::failed : RcptStatus::pending);
+    } else {
+      st.reply = rr.code == 0 ? "451 4.4.2 " + rr.line() : rr.line();
+      st.status = rr.permanent() ? RcptStatus::failed : RcptStatus::pending;
+    }
+    state.rcpts[rcpts[i]] = st;
+    remote[rcpts[i]] = conn->peer();
+  }
+  if (conn->usable() && !stopping_) {
+    idle_[key].push_back(IdleConnection{std::move(conn), std::chrono::steady_clock::now()});
+  } else if (conn->usable()) {
+    co_await conn->quit();
+  }
+}
+
+asio::awaitable<void> Manager::deliver(std::string id) {
+  struct Done {
+    Manager& m;
+    std::string id;
+    bool keep = false;
+    ~Done() {
+      m.running_.erase(id);
+      if (!keep) m.known_.erase(id);
+      m.wake();
+    }
+  } done{*this, id};
+
+  std::optional<Spool::Loaded> msg;
+  try {
+    msg = co_await core::offload(workers_, [this, id] { return spool_.load(id); });
+  } catch (const std::exception& e) {
+    log::error("queue_load_failed", {{"queue_id", id}, {"error", e.what()}});
+    co_return;  // corrupt file: left in place for the admin, not retried in a loop
+  }
+  if (!msg) co_return;  // deleted meanwhile
+  DeliveryState state = msg->state;
+  const int64_t now = now_unix();
+  const bool expired = now - msg->envelope.received >= config_.delivery.expiry.count();
+
+  // Group the pending recipients by route.
+  auto snapshot = policy_();
+  std::map<std::string, std::pair<std::string, std::vector<std::string>>> groups;  // key -> (domain, rcpts)
+  for (const auto& r : msg->envelope.recipients) {
+    auto it = state.rcpts.find(r);
+    if (it != state.rcpts.end() && it->second.status != RcptStatus::pending) continue;
+    if (expired) {
+      const std::string last = it != state.rcpts.end() ? it->second.reply : std::string();
+      state.rcpts[r] = RcptState{RcptStatus::failed, "message expired after " +
+                                                          std::to_string(config_.delivery.expiry.count() / 3600) +
+                                                          " hours in the queue" + (last.empty() ? "" : "; last error: " + last)};
+      continue;
+    }
+    const std::string domain = domain_of(r);
+    auto& g = groups[route_key(snapshot.get(), domain, config_.delivery.mx_port)];
+    g.first = domain;
+    g.second.push_back(r);
+  }
+  std::map<std::string, std::string> remote;
+  for (auto& [key, g] : groups) {
+    if (stopping_) break;
+    co_await deliver_group(*msg, key, g.first, g.second, state, remote);
+  }
+
+  // Log each outcome of this attempt and collect permanent failures.
+  std::vector<FailedRecipient> failed;
+  bool pending = false;
+  for (const auto& r : msg->envelope.recipients) {
+    const auto& st = state.rcpts[r];
+    if (st.status == RcptStatus::pending) pending = true;
+    const bool newly_failed = st.status == RcptStatus::failed && msg->state.rcpts[r].status != RcptStatus::failed;
+    const bool this_attempt = remote.count(r) > 0 || newly_failed;
+    if (!this_attempt) continue;
+    const char* result = st.status == RcptStatus::delivered ? "delivered"
+                         : st.status == RcptStatus::failed  ? "bounced"
+                                                            : "deferred";
+    log::info(result, {{"queue_id", id}, {"from", msg->envelope.sender.empty() ? "<>" : msg->envelope.sender},
+                       {"rcpt", r}, {"relay", remote.count(r) ? remote[r] : std::string("none")},
+                       {"attempt", std::to_string(state.attempts + 1)}, {"reply", st.reply}});
+    if (newly_failed)
+      failed.push_back(FailedRecipient{r, st.reply, remote.count(r) ? remote[r] : std::string()});
+  }
+
+  try {
+    if (!failed.empty()) {
+      if (msg->envelope.sender.empty() || msg->envelope.is_bounce) {
+        log::info("bounce_suppressed", {{"queue_id", id}, {"reason", "null sender"}});
+      } else {
+        EnvelopeRecord b;
+        b.received = now;
+        b.client_ip = "127.0.0.1";
+        b.helo = config_.hostname;
+        b.sender = "";
+        b.recipients = {msg->envelope.sender};
+        b.is_bounce = true;
+        b.body_8bit = msg->envelope.body_8bit;
+        const std::string dsn = make_dsn(config_.hostname, id, msg->envelope.sender, msg->envelope.received, now,
+                                         failed, msg->message);
+        const std::string bid =
+            co_await core::offload(workers_, [this, b, dsn]() mutable { return spool_.inject(std::move(b), dsn); });
+        log::info("bounce_queued", {{"queue_id", bid}, {"original", id}, {"to", msg->envelope.sender},
+                                    {"failed", std::to_string(failed.size())}});
+        enqueue(bid);
+      }
+    }
+    if (!pending) {
+      co_await core::offload(workers_, [this, id] { spool_.remove(id); });
+      log::info("removed", {{"queue_id", id}});
+    } else {
+      state.attempts += 1;
+      state.next_attempt = now + backoff(state.attempts);
+      // For recipients that got a permanent result keep it, so a retry never repeats them.
+      co_await core::offload(workers_, [this, id, state] {
+        if (std::filesystem::exists(spool_.queue_path(id))) spool_.save_state(id, state);
+      });
+      done.keep = true;
+      schedule(id, state.next_attempt);
+    }
+  } catch (const std::exception& e) {
+    log::error("queue_update_failed", {{"queue_id", id}, {"error", e.what()}});
+    done.keep = true;
+    schedule(id, now + backoff(state.attempts + 1));
+  }
+}
+
+}  // namespace portcullis::queue

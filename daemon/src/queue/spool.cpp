@@ -1,0 +1,249 @@
+#include "queue/spool.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "core/ids.hpp"
+#include "core/log.hpp"
+
+namespace portcullis::queue {
+namespace fs = std::filesystem;
+
+namespace {
+
+[[noreturn]] void sys_fail(const std::string& what, const fs::path& p) {
+  throw SpoolError(what + " " + p.string() + ": " + std::strerror(errno));
+}
+
+void write_all(int fd, std::string_view data, const fs::path& p) {
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      sys_fail("write", p);
+    }
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+}
+
+std::optional<std::string> read_file(const fs::path& p) {
+  const int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return std::nullopt;
+    sys_fail("open", p);
+  }
+  std::string out;
+  struct stat sb{};
+  if (::fstat(fd, &sb) == 0 && sb.st_size > 0) out.reserve(static_cast<std::size_t>(sb.st_size));
+  char buf[65536];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      ::close(fd);
+      sys_fail("read", p);
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return out;
+}
+
+bool is_queue_file(const std::string& name) { return core::valid_queue_id(name); }
+
+}  // namespace
+
+// ---- SpoolWriter ----
+
+SpoolWriter::SpoolWriter(Spool& spool, const EnvelopeRecord& env, std::string_view prefix)
+    : spool_(spool), id_(env.id) {
+  const fs::path p = spool_.tmp_path(id_);
+  fd_ = ::open(p.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd_ < 0) sys_fail("create", p);
+  buf_ = format_envelope(env);
+  buf_.append(prefix);
+  size_ = prefix.size();
+}
+
+SpoolWriter::~SpoolWriter() {
+  if (!done_) {
+    try {
+      abort();
+    } catch (...) {
+    }
+  }
+}
+
+void SpoolWriter::append(std::string_view data) {
+  buf_.append(data);
+  size_ += data.size();
+  if (buf_.size() >= 256 * 1024) flush();
+}
+
+void SpoolWriter::flush() {
+  write_all(fd_, buf_, spool_.tmp_path(id_));
+  buf_.clear();
+}
+
+void SpoolWriter::commit() {
+  if (done_) throw SpoolError("commit of a finished message " + id_);
+  flush();
+  const fs::path from = spool_.tmp_path(id_);
+  if (::fdatasync(fd_) != 0) sys_fail("fdatasync", from);
+  if (::close(fd_) != 0) {
+    fd_ = -1;
+    sys_fail("close", from);
+  }
+  fd_ = -1;
+  const fs::path to = spool_.queue_path(id_);
+  if (::rename(from.c_str(), to.c_str()) != 0) sys_fail("rename", from);
+  done_ = true;
+  spool_.sync_queue_dir();
+}
+
+void SpoolWriter::abort() {
+  if (done_) return;
+  done_ = true;
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+  ::unlink(spool_.tmp_path(id_).c_str());
+}
+
+// ---- Spool ----
+
+Spool::Spool(fs::path dir) : dir_(std::move(dir)) {
+  for (const char* sub : {"", "tmp", "queue"}) {
+    const fs::path p = sub[0] ? dir_ / sub : dir_;
+    std::error_code ec;
+    fs::create_directories(p, ec);
+    if (ec) throw SpoolError("cannot create " + p.string() + ": " + ec.message());
+    ::chmod(p.c_str(), 0700);
+  }
+  queue_dir_fd_ = ::open((dir_ / "queue").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (queue_dir_fd_ < 0) sys_fail("open", dir_ / "queue");
+}
+
+Spool::~Spool() {
+  if (queue_dir_fd_ >= 0) ::close(queue_dir_fd_);
+}
+
+void Spool::sync_queue_dir() {
+  std::unique_lock lock(sync_mutex_);
+  // A sync that is running now may have started before our rename: we need the next one.
+  const uint64_t need = sync_started_ + 1;
+  while (sync_completed_ < need) {
+    if (sync_running_) {
+      sync_cv_.wait(lock);
+      continue;
+    }
+    sync_running_ = true;
+    const uint64_t gen = ++sync_started_;
+    lock.unlock();
+    const int rc = ::fsync(queue_dir_fd_);
+    const int err = errno;
+    lock.lock();
+    sync_running_ = false;
+    if (rc == 0) sync_completed_ = gen;
+    sync_cv_.notify_all();
+    if (rc != 0) {
+      errno = err;
+      sys_fail("fsync", dir_ / "queue");
+    }
+  }
+}
+
+std::vector<std::string> Spool::list() const {
+  std::vector<std::string> ids;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir_ / "queue", ec)) {
+    const std::string name = e.path().filename().string();
+    if (is_queue_file(name)) ids.push_back(name);
+  }
+  std::sort(ids.begin(), ids.end());  // ids sort by arrival time
+  return ids;
+}
+
+std::vector<std::string> Spool::recover() {
+  std::error_code ec;
+  unsigned removed = 0;
+  for (const auto& e : fs::directory_iterator(dir_ / "tmp", ec)) {
+    if (::unlink(e.path().c_str()) == 0) ++removed;
+  }
+  if (removed > 0) log::warn("spool_recover", {{"removed_partial", std::to_string(removed)}});
+  // A state file whose message is gone (deleted by the CLI mid-delivery) is removed too.
+  for (const auto& e : fs::directory_iterator(dir_ / "queue", ec)) {
+    const std::string name = e.path().filename().string();
+    const auto dot = name.find('.');
+    if (dot != std::string::npos && !fs::exists(dir_ / "queue" / name.substr(0, dot))) ::unlink(e.path().c_str());
+  }
+  return list();
+}
+
+std::unique_ptr<SpoolWriter> Spool::create(const EnvelopeRecord& env, std::string_view prefix) {
+  return std::make_unique<SpoolWriter>(*this, env, prefix);
+}
+
+std::string Spool::inject(EnvelopeRecord env, std::string_view message) {
+  if (env.id.empty()) env.id = core::new_queue_id();
+  SpoolWriter w(*this, env, {});
+  w.append(message);
+  w.commit();
+  return env.id;
+}
+
+std::optional<EnvelopeRecord> Spool::load_envelope(const std::string& id) const {
+  auto loaded = load(id);
+  if (!loaded) return std::nullopt;
+  return loaded->envelope;
+}
+
+std::optional<Spool::Loaded> Spool::load(const std::string& id) const {
+  if (!core::valid_queue_id(id)) return std::nullopt;
+  auto data = read_file(queue_path(id));
+  if (!data) return std::nullopt;
+  std::size_t body = 0;
+  auto env = parse_envelope(*data, body);
+  if (!env) throw SpoolError("corrupt queue file " + queue_path(id).string());
+  Loaded out{std::move(*env), data->substr(body), load_state(id).value_or(DeliveryState{})};
+  return out;
+}
+
+std::optional<DeliveryState> Spool::load_state(const std::string& id) const {
+  auto data = read_file(dir_ / "queue" / (id + ".state"));
+  if (!data) return std::nullopt;
+  return parse_state(*data);
+}
+
+void Spool::save_state(const std::string& id, const DeliveryState& st) {
+  const fs::path tmp = dir_ / "tmp" / (id + ".state");
+  const fs::path dst = dir_ / "queue" / (id + ".state");
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) sys_fail("create", tmp);
+  try {
+    write_all(fd, format_state(st), tmp);
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+  if (::fdatasync(fd) != 0) {
+    ::close(fd);
+    sys_fail("fdatasync", tmp);
+  }
+  ::close(fd);
+  if (::rename(tmp.c_str(), dst.c_str()) != 0) sys_fail("rename", tmp);
+}
+
+bool Spool::remove(const std::string& id) {
+  if (!core::valid_queue_id(id)) return false;
+  const bool existed = ::unlink(queue_path(id).c_str()) == 0;
+  ::unlink((dir_ / "queue" / (id + ".state")).c_str());
+  return existed;
+}
+
+}  // namespace portcullis::queue

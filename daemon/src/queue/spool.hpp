@@ -1,0 +1,128 @@
+// Durable spool: the queue is files, as in every serious MTA (design.md "Storage").
+//   DIR/tmp/ID          a message being received (removed at start-up if left over)
+//   DIR/queue/ID        a committed message: envelope header block, blank line, message octets
+//   DIR/queue/ID.state  delivery progress (replaced atomically), absent until the first attempt
+// commit() = fdatasync(file) + rename(tmp -> queue) + fsync(queue dir): only after it returns
+// may the server answer 250. Directory fsyncs of concurrent commits are coalesced (group commit).
+// All methods do blocking file I/O: call them on a worker pool, never on the event loop.
+#pragma once
+#include <condition_variable>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace portcullis::queue {
+
+struct SpoolError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct EnvelopeRecord {
+  std::string id;
+  int64_t received = 0;  // unix seconds
+  std::string client_ip;
+  std::string helo;
+  std::string sender;  // empty: null sender <>
+  std::vector<std::string> recipients;
+  bool body_8bit = false;
+  bool smtputf8 = false;
+  bool is_bounce = false;  // a DSN we generated: never bounced itself
+};
+
+enum class RcptStatus { pending, delivered, failed };
+
+struct RcptState {
+  RcptStatus status = RcptStatus::pending;
+  std::string reply;  // last reply or error text
+};
+
+struct DeliveryState {
+  unsigned attempts = 0;
+  int64_t next_attempt = 0;                 // unix seconds; 0 = now
+  std::map<std::string, RcptState> rcpts;   // by recipient; missing = pending, no reply yet
+};
+
+// Serialisation (exposed for tests and fuzzing: the parser reads files from disk).
+std::string format_envelope(const EnvelopeRecord& env);
+// Parses the header block at the start of `data`; sets body_offset to the message start.
+std::optional<EnvelopeRecord> parse_envelope(std::string_view data, std::size_t& body_offset);
+std::string format_state(const DeliveryState& st);
+std::optional<DeliveryState> parse_state(std::string_view data);
+
+class Spool;
+
+// A message being written into tmp/. Destroying it without commit() removes the file.
+class SpoolWriter {
+ public:
+  SpoolWriter(Spool& spool, const EnvelopeRecord& env, std::string_view prefix);
+  ~SpoolWriter();
+  SpoolWriter(const SpoolWriter&) = delete;
+  SpoolWriter& operator=(const SpoolWriter&) = delete;
+
+  void append(std::string_view data);  // buffered
+  void commit();                       // durable in queue/ when it returns
+  void abort();
+  const std::string& id() const { return id_; }
+  uint64_t size() const { return size_; }  // message octets (prefix + appended)
+
+ private:
+  void flush();
+  Spool& spool_;
+  std::string id_;
+  int fd_ = -1;
+  std::string buf_;
+  uint64_t size_ = 0;
+  bool done_ = false;
+};
+
+class Spool {
+ public:
+  explicit Spool(std::filesystem::path dir);  // creates the folders (0700)
+  ~Spool();
+  Spool(const Spool&) = delete;
+  Spool& operator=(const Spool&) = delete;
+
+  // Removes half-written files in tmp/ and returns the ids of committed messages, oldest first.
+  std::vector<std::string> recover();
+  std::vector<std::string> list() const;
+
+  // Starts a message; `prefix` (the Received header) is written before the appended data.
+  std::unique_ptr<SpoolWriter> create(const EnvelopeRecord& env, std::string_view prefix = {});
+  // Writes a complete message in one go (bounces): durable when it returns.
+  std::string inject(EnvelopeRecord env, std::string_view message);
+
+  struct Loaded {
+    EnvelopeRecord envelope;
+    std::string message;  // the octets after the envelope block
+    DeliveryState state;
+  };
+  std::optional<Loaded> load(const std::string& id) const;  // nullopt if gone
+  std::optional<EnvelopeRecord> load_envelope(const std::string& id) const;
+  std::optional<DeliveryState> load_state(const std::string& id) const;
+  void save_state(const std::string& id, const DeliveryState& st);  // atomic replace
+  bool remove(const std::string& id);                                // message and state
+
+  const std::filesystem::path& dir() const { return dir_; }
+  std::filesystem::path tmp_path(const std::string& id) const { return dir_ / "tmp" / id; }
+  std::filesystem::path queue_path(const std::string& id) const { return dir_ / "queue" / id; }
+
+ private:
+  friend class SpoolWriter;
+  void sync_queue_dir();  // group commit: one fsync serves every rename done before it began
+
+  std::filesystem::path dir_;
+  int queue_dir_fd_ = -1;
+  std::mutex sync_mutex_;
+  std::condition_variable sync_cv_;
+  bool sync_running_ = false;
+  uint64_t sync_started_ = 0;
+  uint64_t sync_completed_ = 0;
+};
+
+}  // namespace portcullis::queue

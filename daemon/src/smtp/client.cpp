@@ -1,0 +1,281 @@
+#include "smtp/client.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <cctype>
+#include <stdexcept>
+
+#include "core/async.hpp"
+
+namespace portcullis::smtp {
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+namespace {
+constexpr std::size_t kMaxReply = 64 * 1024;
+
+std::string upper(std::string_view s) {
+  std::string o(s);
+  for (auto& c : o) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return o;
+}
+}  // namespace
+
+std::string Reply::line() const {
+  if (code == 0) return text.empty() ? std::string("connection failed") : text;
+  std::string out = text;
+  for (auto& c : out)
+    if (c == '\n') c = ' ';
+  return out;
+}
+
+std::size_t parse_reply(std::string_view buf, Reply& out) {
+  std::size_t pos = 0;
+  std::string text;
+  int code = -1;
+  for (;;) {
+    const auto eol = buf.find("\r\n", pos);
+    if (eol == std::string_view::npos) {
+      if (buf.size() > kMaxReply) throw std::runtime_error("reply too long");
+      return 0;
+    }
+    std::string_view line = buf.substr(pos, eol - pos);
+    if (line.size() < 3 || !std::isdigit(static_cast<unsigned char>(line[0])) ||
+        !std::isdigit(static_cast<unsigned char>(line[1])) || !std::isdigit(static_cast<unsigned char>(line[2])) ||
+        line[0] < '2' || line[0] > '5' || (line.size() > 3 && line[3] != ' ' && line[3] != '-'))
+      throw std::runtime_error("malformed reply line");
+    const int c = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
+    if (code != -1 && c != code) throw std::runtime_error("inconsistent multi-line reply codes");
+    code = c;
+    if (!text.empty()) text += '\n';
+    text.append(line);
+    pos = eol + 2;
+    if (line.size() == 3 || line[3] == ' ') break;
+    if (pos > kMaxReply) throw std::runtime_error("reply too long");
+  }
+  out.code = code;
+  out.text = std::move(text);
+  return pos;
+}
+
+std::string dot_stuff(std::string_view content) {
+  std::string out;
+  out.reserve(content.size() + content.size() / 64 + 8);
+  bool line_start = true;
+  for (char c : content) {
+    if (line_start && c == '.') out += '.';
+    out += c;
+    line_start = (c == '\n');
+  }
+  if (!content.empty() && (content.size() < 2 || content.substr(content.size() - 2) != "\r\n")) out += "\r\n";
+  out += ".\r\n";
+  return out;
+}
+
+ClientConnection::ClientConnection(tcp::socket sock, std::string peer, ClientTimeouts t)
+    : sock_(std::move(sock)), peer_(std::move(peer)), timeouts_(t) {}
+
+ClientConnection::~ClientConnection() {
+  boost::system::error_code ec;
+  sock_.close(ec);
+}
+
+asio::awaitable<Reply> ClientConnection::read_reply(std::chrono::seconds timeout) {
+  Reply r;
+  if (!usable_) co_return r;
+  core::Deadline d(sock_.get_executor(), timeout, [this] { sock_.cancel(); });
+  char buf[8192];
+  for (;;) {
+    try {
+      const std::size_t used = parse_reply(in_, r);
+      if (used > 0) {
+        in_.erase(0, used);
+        co_return r;
+      }
+    } catch (const std::exception& e) {
+      usable_ = false;
+      co_return Reply{0, std::string("protocol error from ") + peer_ + ": " + e.what()};
+    }
+    boost::system::error_code ec;
+    const std::size_t n =
+        co_await sock_.async_read_some(asio::buffer(buf), asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+      usable_ = false;
+      co_return Reply{0, d.expired() ? "timeout waiting for reply from " + peer_
+                                     : "connection lost with " + peer_ + ": " + ec.message()};
+    }
+    in_.append(buf, n);
+  }
+}
+
+asio::awaitable<bool> ClientConnection::write(std::string_view data, std::chrono::seconds timeout) {
+  if (!usable_) co_return false;
+  core::Deadline d(sock_.get_executor(), timeout, [this] { sock_.cancel(); });
+  boost::system::error_code ec;
+  co_await asio::async_write(sock_, asio::buffer(data.data(), data.size()), asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) usable_ = false;
+  co_return !ec;
+}
+
+void ClientConnection::parse_ehlo(const Reply& r) {
+  esmtp_ = true;
+  std::size_t pos = 0;
+  bool first = true;
+  while (pos <= r.text.size()) {
+    auto nl = r.text.find('\n', pos);
+    if (nl == std::string::npos) nl = r.text.size();
+    std::string_view line(r.text.data() + pos, nl - pos);
+    pos = nl + 1;
+    if (first) {
+      first = false;
+      continue;
+    }
+    if (line.size() < 4) continue;
+    const std::string kw = upper(line.substr(4, line.find(' ', 4) == std::string_view::npos
+                                                    ? std::string_view::npos
+                                                    : line.find(' ', 4) - 4));
+    if (kw == "PIPELINING") pipelining_ = true;
+    else if (kw == "8BITMIME") eightbit_ = true;
+    else if (kw == "SMTPUTF8") smtputf8_ = true;
+    else if (kw == "SIZE") size_ = true;
+  }
+}
+
+asio::awaitable<std::unique_ptr<ClientConnection>> ClientConnection::connect(
+    asio::any_io_executor ex, std::vector<tcp::endpoint> endpoints, std::string helo_name, std::string peer_name,
+    ClientTimeouts timeouts) {
+  std::string last_error = "no address for " + peer_name;
+  Reply last_reply;
+  for (const auto& ep : endpoints) {
+    tcp::socket sock(ex);
+    boost::system::error_code ec;
+    {
+      core::Deadline d(ex, timeouts.connect, [&sock] { sock.cancel(); });
+      co_await sock.async_connect(ep, asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) {
+        last_error = "connect to " + peer_name + "[" + ep.address().to_string() + "]:" + std::to_string(ep.port()) +
+                     (d.expired() ? ": timed out" : ": " + ec.message());
+        continue;
+      }
+    }
+    sock.set_option(tcp::no_delay(true), ec);
+    std::string peer = peer_name + "[" + ep.address().to_string() + "]:" + std::to_string(ep.port());
+    std::unique_ptr<ClientConnection> c(new ClientConnection(std::move(sock), peer, timeouts));
+    Reply banner = co_await c->read_reply(timeouts.greeting);
+    if (banner.code != 220) {
+      last_reply = banner;
+      last_error = "bad greeting from " + peer + ": " + banner.line();
+      if (banner.code != 0) co_await c->quit();
+      continue;
+    }
+    if (!co_await c->write("EHLO " + helo_name + "\r\n", timeouts.command)) continue;
+    Reply ehlo = co_await c->read_reply(timeouts.command);
+    if (ehlo.ok()) {
+      c->parse_ehlo(ehlo);
+    } else if (ehlo.code >= 500) {
+      if (!co_await c->write("HELO " + helo_name + "\r\n", timeouts.command)) continue;
+      Reply helo = co_await c->read_reply(timeouts.command);
+      if (!helo.ok()) {
+        last_reply = helo;
+        last_error = "HELO refused by " + peer + ": " + helo.line();
+        co_await c->quit();
+        continue;
+      }
+    } else {
+      last_reply = ehlo;
+      last_error = "EHLO refused by " + peer + ": " + ehlo.line();
+      continue;
+    }
+    co_return c;
+  }
+  throw ConnectError(last_error, last_reply);
+}
+
+asio::awaitable<TransactionResult> ClientConnection::send(const OutboundMessage& msg) {
+  TransactionResult res;
+  res.rcpts.resize(msg.recipients.size());
+  if (msg.smtputf8 && !smtputf8_) {
+    // RFC 6531 3.4: cannot downgrade: a permanent failure for this next hop.
+    Reply r{550, "550 5.6.7 next hop " + peer_ + " does not support SMTPUTF8"};
+    res.mail = r;
+    for (auto& x : res.rcpts) x = r;
+    res.data = r;
+    co_return res;
+  }
+  std::string mail = "MAIL FROM:<" + msg.sender + ">";
+  if (size_) mail += " SIZE=" + std::to_string(msg.content.size());
+  if (msg.body_8bit && eightbit_) mail += " BODY=8BITMIME";
+  if (msg.smtputf8) mail += " SMTPUTF8";
+  mail += "\r\n";
+  std::vector<std::string> rcpt_cmds;
+  for (const auto& r : msg.recipients) rcpt_cmds.push_back("RCPT TO:<" + r + ">\r\n");
+
+  bool any_rcpt = false;
+  if (pipelining_) {
+    std::string batch = mail;
+    for (const auto& c : rcpt_cmds) batch += c;
+    batch += "DATA\r\n";
+    co_await write(batch, timeouts_.command);
+    res.mail = co_await read_reply(timeouts_.command);
+    for (auto& r : res.rcpts) {
+      r = co_await read_reply(timeouts_.command);
+      any_rcpt = any_rcpt || r.ok();
+    }
+    res.data = co_await read_reply(timeouts_.command);
+  } else {
+    co_await write(mail, timeouts_.command);
+    res.mail = co_await read_reply(timeouts_.command);
+    if (res.mail.ok()) {
+      for (std::size_t i = 0; i < rcpt_cmds.size(); ++i) {
+        co_await write(rcpt_cmds[i], timeouts_.command);
+        res.rcpts[i] = co_await read_reply(timeouts_.command);
+        any_rcpt = any_rcpt || res.rcpts[i].ok();
+      }
+      if (any_rcpt) {
+        co_await write("DATA\r\n", timeouts_.command);
+        res.data = co_await read_reply(timeouts_.command);
+      }
+    }
+  }
+  if (!res.mail.ok()) {
+    // Every recipient shares the sender's fate.
+    for (auto& r : res.rcpts) r = res.mail;
+    if (res.data.code == 354) {  // a server that accepted DATA anyway: send an empty message
+      co_await write(".\r\n", timeouts_.command);
+      co_await read_reply(timeouts_.data_done);
+    }
+    res.data = res.mail;
+    if (usable_ && !pipelining_) {
+      co_await write("RSET\r\n", timeouts_.command);
+      Reply rs = co_await read_reply(timeouts_.command);
+      if (!rs.ok()) usable_ = false;
+    }
+    co_return res;
+  }
+  if (res.data.code != 354) {
+    if (!any_rcpt && res.data.code == 0 && usable_) res.data = Reply{554, "554 5.5.1 no valid recipients"};
+    co_return res;
+  }
+  if (!any_rcpt) {  // 354 without any accepted recipient: end the empty transaction
+    co_await write(".\r\n", timeouts_.command);
+    co_await read_reply(timeouts_.data_done);
+    res.data = Reply{554, "554 5.5.1 no valid recipients"};
+    co_return res;
+  }
+  co_await write(dot_stuff(msg.content), timeouts_.data_done);
+  res.data = co_await read_reply(timeouts_.data_done);
+  co_return res;
+}
+
+asio::awaitable<void> ClientConnection::quit() {
+  if (usable_) {
+    if (co_await write("QUIT\r\n", std::chrono::seconds(10))) co_await read_reply(std::chrono::seconds(10));
+  }
+  usable_ = false;
+  boost::system::error_code ec;
+  sock_.close(ec);
+}
+
+}  // namespace portcullis::smtp

@@ -1,0 +1,42 @@
+#include <ctime>
+
+#include "smtp/server.hpp"
+
+namespace portcullis::smtp {
+
+std::string rfc5322_date(int64_t unix_time) {
+  const std::time_t t = static_cast<std::time_t>(unix_time);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+  return buf;
+}
+
+std::string received_header(const std::string& helo, const std::string& client_ip, const std::string& hostname,
+                            const std::string& protocol, const std::string& queue_id,
+                            const std::string& single_recipient, int64_t unix_time) {
+  // RFC 5321 4.4 trace field. The HELO name is client-supplied: the session already refused
+  // control characters in it, so it cannot break the header.
+  std::string h = "Received: from ";
+  h += helo.empty() ? "unknown" : helo;
+  h += " ([";
+  h += client_ip;
+  h += "])\r\n\tby ";
+  h += hostname;
+  h += " (Portcullis) with ";
+  h += protocol;
+  h += " id ";
+  h += queue_id;
+  if (!single_recipient.empty()) {
+    h += "\r\n\tfor <";
+    h += single_recipient;
+    h += ">";
+  }
+  h += "; ";
+  h += rfc5322_date(unix_time);
+  h += "\r\n";
+  return h;
+}
+
+}  // namespace portcullis::smtp

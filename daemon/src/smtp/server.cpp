@@ -1,0 +1,324 @@
+#include "smtp/server.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <chrono>
+
+#include "core/async.hpp"
+#include "core/ids.hpp"
+#include "core/log.hpp"
+#include "policy/relay.hpp"
+#include "smtp/session.hpp"
+
+namespace portcullis::smtp {
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+struct Server::Listener {
+  tcp::acceptor acceptor;
+  core::ListenerRole role;
+};
+
+Server::Server(const core::Config& config, ServerDeps deps) : config_(config), deps_(std::move(deps)) {}
+Server::~Server() = default;
+
+void Server::listen() {
+  for (const auto& lc : config_.listeners) {
+    const tcp::endpoint ep(asio::ip::make_address(lc.address), lc.port);
+    auto l = std::make_shared<Listener>(Listener{tcp::acceptor(deps_.io), lc.role});
+    try {
+      l->acceptor.open(ep.protocol());
+      l->acceptor.set_option(asio::socket_base::reuse_address(true));
+      if (ep.address().is_v6()) l->acceptor.set_option(asio::ip::v6_only(true));
+      l->acceptor.bind(ep);
+      l->acceptor.listen(asio::socket_base::max_listen_connections);
+    } catch (const boost::system::system_error& e) {
+      throw std::system_error(e.code(), "cannot listen on " + lc.address + ":" + std::to_string(lc.port));
+    }
+    const auto bound = l->acceptor.local_endpoint();
+    log::info("listening", {{"address", bound.address().to_string()},
+                            {"port", std::to_string(bound.port())},
+                            {"role", lc.role == core::ListenerRole::inbound ? "inbound" : "submission"}});
+    listeners_.push_back(l);
+    asio::co_spawn(deps_.io, accept_loop(l), asio::detached);
+  }
+}
+
+std::vector<tcp::endpoint> Server::endpoints() const {
+  std::vector<tcp::endpoint> out;
+  for (const auto& l : listeners_) out.push_back(l->acceptor.local_endpoint());
+  return out;
+}
+
+void Server::stop() {
+  stopping_ = true;
+  for (auto& l : listeners_) {
+    boost::system::error_code ec;
+    l->acceptor.close(ec);
+  }
+}
+
+asio::awaitable<void> Server::accept_loop(std::shared_ptr<Listener> l) {
+  while (!stopping_) {
+    boost::system::error_code ec;
+    tcp::socket sock = co_await l->acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+      if (stopping_ || ec == asio::error::operation_aborted) break;
+      log::warn("accept_failed", {{"error", ec.message()}});
+      // e.g. EMFILE: back off briefly instead of spinning.
+      asio::steady_timer t(deps_.io, std::chrono::milliseconds(100));
+      co_await t.async_wait(asio::use_awaitable);
+      continue;
+    }
+    asio::co_spawn(deps_.io, run_session(std::move(sock), l->role), asio::detached);
+  }
+}
+
+namespace {
+
+// Per-session helper state kept next to the protocol machine.
+struct Transaction {
+  std::unique_ptr<queue::SpoolWriter> writer;
+  std::vector<std::string> deliver_to;  // final recipients of every accepted RCPT
+  std::string first_rcpt;
+  void clear() {
+    if (writer) writer->abort();
+    writer.reset();
+    deliver_to.clear();
+    first_rcpt.clear();
+  }
+};
+
+std::string join(const std::vector<std::string>& v, char sep) {
+  std::string out;
+  for (const auto& s : v) {
+    if (!out.empty()) out += sep;
+    out += s;
+  }
+  return out;
+}
+
+}  // namespace
+
+asio::awaitable<void> Server::run_session(tcp::socket socket, core::ListenerRole role) {
+  (void)role;  // submission-only behaviour (AUTH) arrives with its own issue
+  boost::system::error_code ec;
+  const auto remote = socket.remote_endpoint(ec);
+  if (ec) co_return;
+  asio::ip::address client_addr = remote.address();
+  if (client_addr.is_v6() && client_addr.to_v6().is_v4_mapped())
+    client_addr = asio::ip::make_address_v4(asio::ip::v4_mapped, client_addr.to_v6());
+  const std::string client = client_addr.to_string();
+
+  // Session accounting (RAII: released on every exit path).
+  ++active_;
+  unsigned& from_ip = per_ip_[client];
+  ++from_ip;
+  struct Release {
+    Server& s;
+    std::string ip;
+    ~Release() {
+      --s.active_;
+      auto it = s.per_ip_.find(ip);
+      if (it != s.per_ip_.end() && --it->second == 0) s.per_ip_.erase(it);
+    }
+  } release{*this, client};
+
+  auto write_out = [&](std::string text) -> asio::awaitable<bool> {
+    if (text.empty()) co_return true;
+    core::Deadline d(socket.get_executor(), config_.timeouts.command, [&] { socket.cancel(); });
+    boost::system::error_code wec;
+    co_await asio::async_write(socket, asio::buffer(text), asio::redirect_error(asio::use_awaitable, wec));
+    co_return !wec;
+  };
+
+  if (active_ > config_.limits.sessions) {
+    log::warn("connection_refused", {{"client", client}, {"reason", "too many sessions"}});
+    co_await write_out("421 4.7.0 " + config_.hostname + " Error: too many connections, try again later\r\n");
+    co_return;
+  }
+  if (from_ip > config_.limits.sessions_per_ip) {
+    log::warn("connection_refused", {{"client", client}, {"reason", "too many sessions from this address"}});
+    co_await write_out("421 4.7.0 " + config_.hostname + " Error: too many connections from your address\r\n");
+    co_return;
+  }
+  log::info("connect", {{"client", client}});
+
+  SessionOptions opts;
+  opts.hostname = config_.hostname;
+  opts.max_message_size = config_.limits.message_size;
+  opts.max_recipients = config_.limits.recipients;
+  opts.max_errors = config_.limits.errors;
+  Session s(opts);
+
+  // Early talker: bytes already waiting before we greet are a protocol violation.
+  if (socket.available(ec) > 0 && !ec) {
+    s.early_talker();
+  } else {
+    s.greet();
+  }
+
+  Transaction tx;
+  bool in_data = false;
+  std::vector<char> buf(64 * 1024);
+  std::shared_ptr<const policy::Snapshot> snap;
+  unsigned messages = 0;
+
+  for (;;) {
+    Event ev = s.next();
+    switch (ev.kind) {
+      case Event::Kind::need_input: {
+        if (!co_await write_out(s.take_output())) goto done;
+        if (stopping_) {
+          s.shutdown();
+          break;
+        }
+        const auto limit = in_data ? config_.timeouts.data_block : config_.timeouts.command;
+        core::Deadline d(socket.get_executor(), limit, [&] { socket.cancel(); });
+        boost::system::error_code rec;
+        const std::size_t n =
+            co_await socket.async_read_some(asio::buffer(buf), asio::redirect_error(asio::use_awaitable, rec));
+        if (rec) {
+          if (d.expired()) {
+            log::info("timeout", {{"client", client}, {"phase", in_data ? "data" : "command"}});
+            s.timeout();
+            break;
+          }
+          goto done;  // peer closed or reset
+        }
+        s.feed(std::string_view(buf.data(), n));
+        break;
+      }
+      case Event::Kind::helo:
+        break;
+      case Event::Kind::mail:
+        snap = deps_.policy();
+        if (!snap) {
+          s.answer("451 4.3.0 Error: policy temporarily unavailable, try again later");
+        } else {
+          s.answer("250 2.1.0 Ok");
+        }
+        break;
+      case Event::Kind::rcpt: {
+        snap = deps_.policy();
+        if (!snap) {
+          s.answer("451 4.3.0 Error: policy temporarily unavailable, try again later");
+          break;
+        }
+        const auto d = ev.bare_postmaster ? policy::decide_bare_postmaster(*snap)
+                                          : policy::decide_recipient(*snap, ev.mailbox, client_addr);
+        const bool accepted = !d.reply.empty() && d.reply[0] == '2';
+        if (accepted) {
+          for (const auto& r : d.deliver_to)
+            if (std::find(tx.deliver_to.begin(), tx.deliver_to.end(), r) == tx.deliver_to.end())
+              tx.deliver_to.push_back(r);
+          if (tx.first_rcpt.empty()) tx.first_rcpt = ev.bare_postmaster ? "postmaster" : ev.mailbox.str();
+        } else {
+          const auto& env = s.envelope();
+          log::info("rcpt_rejected", {{"client", client},
+                                      {"from", env.null_sender ? "<>" : env.sender.str()},
+                                      {"rcpt", ev.bare_postmaster ? "Postmaster" : ev.mailbox.str()},
+                                      {"reply", d.reply}});
+        }
+        s.answer(d.reply);
+        break;
+      }
+      case Event::Kind::message_begin: {
+        in_data = true;
+        const auto& env = s.envelope();
+        queue::EnvelopeRecord rec;
+        rec.id = core::new_queue_id();
+        rec.received = std::chrono::duration_cast<std::chrono::seconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count();
+        rec.client_ip = client;
+        rec.helo = env.helo;
+        rec.sender = env.null_sender ? "" : env.sender.str();
+        rec.recipients = tx.deliver_to;
+        rec.body_8bit = env.body_8bit;
+        rec.smtputf8 = env.smtputf8;
+        const std::string proto = std::string(env.smtputf8 ? "UTF8SMTP" : (env.esmtp ? "ESMTP" : "SMTP"));
+        const std::string single = env.recipients.size() == 1 ? tx.first_rcpt : std::string();
+        try {
+          tx.writer = deps_.spool.create(
+              rec, received_header(env.helo, client, config_.hostname, proto, rec.id, single, rec.received));
+        } catch (const std::exception& e) {
+          log::error("spool_create_failed", {{"client", client}, {"error", e.what()}});
+          tx.writer.reset();
+        }
+        break;
+      }
+      case Event::Kind::message_data:
+        if (tx.writer) {
+          try {
+            tx.writer->append(ev.data);
+          } catch (const std::exception& e) {
+            log::error("spool_write_failed", {{"queue_id", tx.writer->id()}, {"error", e.what()}});
+            tx.writer->abort();
+            tx.writer.reset();
+          }
+        }
+        break;
+      case Event::Kind::message_end: {
+        in_data = false;
+        const auto& env = s.envelope();
+        const std::string from = env.null_sender ? "<>" : env.sender.str();
+        if (!ev.ok) {
+          const std::string id = tx.writer ? tx.writer->id() : std::string("-");
+          log::info("message_rejected", {{"queue_id", id}, {"client", client}, {"from", from},
+                                         {"rcpts", join(tx.deliver_to, ',')}, {"verdict", "reject"},
+                                         {"reason", "protocol"}});
+          tx.clear();
+          break;
+        }
+        if (!tx.writer) {
+          s.answer("451 4.3.0 Error: queue file write error, try again later");
+          tx.clear();
+          break;
+        }
+        std::unique_ptr<queue::SpoolWriter> w = std::move(tx.writer);
+        const std::string id = w->id();
+        const auto size = w->size();
+        std::string error;
+        try {
+          co_await core::offload(deps_.workers, [&w] { w->commit(); });
+        } catch (const std::exception& e) {
+          error = e.what();
+        }
+        if (!error.empty()) {
+          log::error("message_commit_failed", {{"queue_id", id}, {"client", client}, {"error", error}});
+          s.answer("451 4.3.0 Error: queue file write error, try again later");
+        } else {
+          ++messages;
+          log::info("queued", {{"queue_id", id}, {"client", client}, {"from", from},
+                               {"rcpts", join(tx.deliver_to, ',')}, {"size", std::to_string(size)},
+                               {"verdict", "accept"}});
+          s.answer("250 2.0.0 Ok: queued as " + id);
+          if (deps_.on_queued) deps_.on_queued(id);
+        }
+        tx.deliver_to.clear();
+        tx.first_rcpt.clear();
+        break;
+      }
+      case Event::Kind::reset:
+        in_data = false;
+        tx.clear();
+        break;
+      case Event::Kind::close:
+        co_await write_out(s.take_output());
+        goto done;
+    }
+  }
+done:
+  tx.clear();
+  socket.shutdown(tcp::socket::shutdown_both, ec);
+  socket.close(ec);
+  log::info("disconnect", {{"client", client}, {"messages", std::to_string(messages)}});
+}
+
+}  // namespace portcullis::smtp

@@ -1,0 +1,108 @@
+#include <gtest/gtest.h>
+
+#include "core/config.hpp"
+
+using portcullis::core::Config;
+using portcullis::core::ConfigError;
+using portcullis::core::ListenerRole;
+using portcullis::core::parse_config;
+
+namespace {
+std::string error_of(const std::string& text) {
+  try {
+    parse_config(text, "test.toml");
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+}  // namespace
+
+TEST(Config, EmptyFileGivesDefaults) {
+  Config c = parse_config("", "empty.toml");
+  ASSERT_EQ(c.listeners.size(), 1u);
+  EXPECT_EQ(c.listeners[0].address, "127.0.0.1");
+  EXPECT_EQ(c.listeners[0].port, 2525);
+  EXPECT_EQ(c.limits.message_size, 25u * 1024 * 1024);
+  EXPECT_EQ(c.limits.recipients, 100u);
+  EXPECT_EQ(c.timeouts.command.count(), 300);
+  EXPECT_EQ(c.delivery.expiry.count(), 5 * 24 * 3600);
+  EXPECT_EQ(c.store, "sqlite:/var/lib/portcullis/portcullis.db");
+  EXPECT_FALSE(c.hostname.empty());
+}
+
+TEST(Config, ReadsEveryGroup) {
+  Config c = parse_config(R"(
+hostname = "mx.example.org"
+log_level = "debug"
+spool_dir = "spool"
+data_dir = "/srv/data"
+store = "sqlite:db/p.db"
+policy_refresh = "2s"
+[[listener]]
+address = "[::1]:25"
+role = "inbound"
+[[listener]]
+address = "127.0.0.1:587"
+role = "submission"
+[limits]
+message_size = 1000
+recipients = 5
+errors = 3
+sessions = 7
+sessions_per_ip = 2
+[timeouts]
+command = "5m"
+data_block = 60
+connect = "10s"
+dns = 3
+[delivery]
+resolvers = ["127.0.0.1:5353", "::1"]
+retry_base = "30s"
+retry_max = "2h"
+expiry = "1d"
+concurrency_per_destination = 4
+mx_port = 2526
+)",
+                          "full.toml", "/etc/portcullis");
+  EXPECT_EQ(c.hostname, "mx.example.org");
+  EXPECT_EQ(c.spool_dir, "/etc/portcullis/spool");
+  EXPECT_EQ(c.data_dir, "/srv/data");
+  EXPECT_EQ(c.store, "sqlite:/etc/portcullis/db/p.db");
+  EXPECT_EQ(c.policy_refresh.count(), 2);
+  ASSERT_EQ(c.listeners.size(), 2u);
+  EXPECT_EQ(c.listeners[0].address, "::1");
+  EXPECT_EQ(c.listeners[0].port, 25);
+  EXPECT_EQ(c.listeners[1].role, ListenerRole::submission);
+  EXPECT_EQ(c.limits.message_size, 1000u);
+  EXPECT_EQ(c.limits.sessions_per_ip, 2u);
+  EXPECT_EQ(c.timeouts.command.count(), 300);
+  EXPECT_EQ(c.timeouts.data_block.count(), 60);
+  EXPECT_EQ(c.delivery.resolvers.size(), 2u);
+  EXPECT_EQ(c.delivery.retry_max.count(), 7200);
+  EXPECT_EQ(c.delivery.expiry.count(), 86400);
+  EXPECT_EQ(c.delivery.mx_port, 2526);
+}
+
+TEST(Config, UnknownKeyIsNamedWithLine) {
+  const std::string e = error_of("hostname = \"a.example\"\n\n[limits]\nmesage_size = 10\n");
+  EXPECT_NE(e.find("limits.mesage_size"), std::string::npos) << e;
+  EXPECT_NE(e.find("unknown key"), std::string::npos) << e;
+  EXPECT_NE(e.find("test.toml:4"), std::string::npos) << e;
+}
+
+TEST(Config, BadValuesAreNamed) {
+  EXPECT_NE(error_of("[limits]\nrecipients = -1\n").find("limits.recipients"), std::string::npos);
+  EXPECT_NE(error_of("[limits]\nrecipients = \"many\"\n").find("expected an integer"), std::string::npos);
+  EXPECT_NE(error_of("log_level = \"loud\"\n").find("log_level"), std::string::npos);
+  EXPECT_NE(error_of("[[listener]]\naddress = \"localhost:25\"\n").find("not an IP address"), std::string::npos);
+  EXPECT_NE(error_of("[[listener]]\naddress = \"127.0.0.1:70000\"\n").find("bad port"), std::string::npos);
+  EXPECT_NE(error_of("[[listener]]\naddress = \"127.0.0.1:25\"\nrole = \"relay\"\n").find("listener.role"),
+            std::string::npos);
+  EXPECT_NE(error_of("store = \"postgres://x\"\n").find("store"), std::string::npos);
+  EXPECT_NE(error_of("[timeouts]\ncommand = \"5 weeks\"\n").find("bad duration"), std::string::npos);
+  EXPECT_NE(error_of("hostname = \"bad host\"\n").find("hostname"), std::string::npos);
+  EXPECT_NE(error_of("limits = 3\n").find("expected a table"), std::string::npos);
+}
+
+TEST(Config, SyntaxErrorIsReported) { EXPECT_FALSE(error_of("hostname = \n").empty()); }

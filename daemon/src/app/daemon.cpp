@@ -80,7 +80,7 @@ int run_daemon(const DaemonOptions& opts) {
     queue::Spool spool(config.spool_dir);
 
     asio::io_context io(1);
-    asio::thread_pool workers(4);
+    asio::thread_pool workers(16);  // fsync-bound work: threads mostly wait on the disk
     PolicyHolder policy(io, workers, *store, config.policy_refresh);
     policy.load_now();  // failure is logged; sessions answer 451 until a reload succeeds
     auto current = [&policy] { return policy.current(); };

@@ -42,6 +42,8 @@ std::size_t each_line(std::string_view data, std::string_view magic, Fn fn) {
     std::string_view line = data.substr(pos, nl - pos);
     pos = nl + 1;
     if (line.empty()) return pos;
+    if (line.find('\r') != std::string_view::npos || line.find('\0') != std::string_view::npos)
+      return std::string_view::npos;  // never produced by format_*: a damaged file
     const std::size_t colon = line.find(": ");
     if (colon == std::string_view::npos) {
       if (!line.empty() && line.back() == ':') {  // "key:" with an empty value

@@ -1,0 +1,112 @@
+// Asynchronous DNS on the Asio loop (c-ares): MX, A+AAAA, TXT and PTR lookups as coroutines.
+//
+// A Resolver belongs to one executor (an io_context run by one thread, or a strand): create,
+// use and destroy it there. c-ares' sockets are watched by the loop and its retransmissions
+// driven by a timer, so a lookup never blocks and no thread is started.
+//
+// Every lookup ends within timeout x tries (the whole lookup, however many servers are
+// configured) and yields a status rather than throwing:
+//   ok            at least one usable record
+//   nxdomain      the name does not exist
+//   nodata        the name exists but has no record of that type
+//   temp_failure  timeout, SERVFAIL, REFUSED, network error, unparsable answer, or the
+//                 Resolver was destroyed while the lookup was pending ("try again later")
+//   perm_failure  the name itself is malformed (empty, label > 63, illegal characters...)
+// Names are queried as absolute names (no search domains, /etc/hosts is not consulted);
+// CNAME chains are followed as the recursive server returns them in the answer.
+#pragma once
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace portcullis::net {
+
+struct ResolverOptions {
+  // "IP", "IP:PORT", "[IPv6]:PORT" (a bare IPv6 address also works); empty: /etc/resolv.conf.
+  std::vector<std::string> servers;
+  std::chrono::milliseconds timeout{5000};  // per try; > 0
+  int tries = 2;                            // 1..16
+};
+
+enum class DnsStatus { ok, nxdomain, nodata, temp_failure, perm_failure };
+std::string_view to_string(DnsStatus status);
+
+struct MxRecord {
+  std::uint16_t preference = 0;
+  std::string host;  // without the final dot
+};
+
+struct MxResult {
+  DnsStatus status = DnsStatus::temp_failure;
+  // Sorted by preference; equal preferences in random order (spreads load, RFC 5321 5.1).
+  // An MX whose host is the root (".") is never listed.
+  std::vector<MxRecord> records;
+  // RFC 7505 null MX ("MX 0 ."): every MX of the domain points at the root. status is ok and
+  // records is empty: the domain accepts no mail (do NOT fall back to its A/AAAA records).
+  bool null_mx = false;
+};
+
+struct AddressResult {
+  DnsStatus status = DnsStatus::temp_failure;
+  // IPv4 addresses first (answer order), then IPv6. ok if either family had an answer.
+  std::vector<boost::asio::ip::address> addresses;
+};
+
+struct TxtResult {
+  DnsStatus status = DnsStatus::temp_failure;
+  std::vector<std::string> records;  // one per TXT record, its strings concatenated
+};
+
+struct PtrResult {
+  DnsStatus status = DnsStatus::temp_failure;
+  std::vector<std::string> names;  // without the final dot, answer order, no duplicates
+};
+
+// Lookups are coroutines: `auto mx = co_await resolver.mx("example.com");`. They hold no
+// reference to the Resolver while suspended, so it may be destroyed at any time.
+class Resolver {
+ public:
+  // Throws std::runtime_error on bad options or if c-ares cannot be initialised.
+  Resolver(boost::asio::any_io_executor ex, ResolverOptions opts);
+  // Pending lookups complete with temp_failure (their coroutines resume later on their
+  // executor). Must run before the io_context is destroyed.
+  ~Resolver();
+  Resolver(Resolver&&) noexcept;
+  Resolver& operator=(Resolver&&) noexcept;
+  Resolver(const Resolver&) = delete;
+  Resolver& operator=(const Resolver&) = delete;
+
+  boost::asio::awaitable<MxResult> mx(std::string domain);
+  // A and AAAA queried in parallel. `host` is a DNS name: check SMTP address literals with
+  // parse_ip_literal first.
+  boost::asio::awaitable<AddressResult> addresses(std::string host);
+  boost::asio::awaitable<TxtResult> txt(std::string name);
+  // IPv4-mapped IPv6 addresses are looked up as IPv4.
+  boost::asio::awaitable<PtrResult> ptr(boost::asio::ip::address ip);
+
+  struct Impl;  // dns.cpp
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+// SMTP address literals and bare addresses: "1.2.3.4", "[1.2.3.4]", "[IPv6:2001:db8::1]"
+// ("IPv6:" in any case), and a bare "2001:db8::1". A bracketed IPv6 without the "IPv6:" tag,
+// "[IPv6:1.2.3.4]", zone ids ("%eth0") and anything else give nullopt.
+std::optional<boost::asio::ip::address> parse_ip_literal(std::string_view text);
+
+// The name a PTR lookup queries: "4.3.2.1.in-addr.arpa" or the ip6.arpa nibble form.
+std::string reverse_name(const boost::asio::ip::address& ip);
+
+// true if `name` (with or without final dot) is a well-formed DNS name for a query:
+// labels of 1..63 letters, digits, '-' or '_', at most 253 characters in all.
+bool valid_dns_name(std::string_view name);
+
+}  // namespace portcullis::net

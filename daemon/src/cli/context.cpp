@@ -1,0 +1,26 @@
+#include <ostream>
+
+#include "cli/commands.hpp"
+
+namespace portcullis::cli {
+
+Context::Context(core::Config config_in, std::string store_uri_in, std::ostream& out_in, std::ostream& err_in)
+    : config(std::move(config_in)), store_uri(std::move(store_uri_in)), out(out_in), err(err_in) {}
+
+Context::~Context() = default;
+
+store::Store& Context::store_unmigrated() {
+  if (!store_) store_ = store::open_store(store_uri);
+  return *store_;
+}
+
+store::Store& Context::store() {
+  auto& s = store_unmigrated();
+  if (!migrated_) {
+    s.migrate();
+    migrated_ = true;
+  }
+  return s;
+}
+
+}  // namespace portcullis::cli

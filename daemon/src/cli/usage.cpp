@@ -1,0 +1,107 @@
+// The help texts of the CLI, in one place so the overview and the groups agree.
+#include <array>
+#include <string_view>
+
+#include "cli/commands.hpp"
+
+namespace portcullis::cli {
+namespace {
+
+struct GroupHelp {
+  std::string_view name;
+  std::string_view synopsis;  // one line per command, without "portcullis "
+  std::string_view details;
+};
+
+constexpr std::array<GroupHelp, 6> groups{{
+    {"domain",
+     "domain add NAME --destination HOST[:PORT] [--recipients all|specified]\n"
+     "domain set NAME [--destination HOST[:PORT]] [--recipients all|specified]\n"
+     "domain remove NAME\n"
+     "domain list\n",
+     "Domains this gateway accepts mail for, and the server each one's mail is relayed to.\n"
+     "HOST is a host name, an IPv4 address or an IPv6 address in brackets; PORT defaults to 25.\n"
+     "--recipients all accepts any local part; specified accepts only the addresses listed\n"
+     "with 'recipient add' and the aliases. list prints: NAME  HOST:PORT  MODE\n"},
+    {"recipient",
+     "recipient add ADDRESS\n"
+     "recipient remove ADDRESS\n"
+     "recipient list\n",
+     "Internal recipients: the addresses accepted for domains in 'specified' mode.\n"
+     "ADDRESS must be in one of our domains; it is stored lower-cased.\n"},
+    {"alias",
+     "alias add ADDRESS TARGET...\n"
+     "alias remove ADDRESS\n"
+     "alias list\n",
+     "Virtual recipients: mail to ADDRESS (in one of our domains) goes to the TARGETs instead.\n"
+     "ADDRESS may be '@DOMAIN', the catch-all of that domain. Adding an existing alias replaces\n"
+     "its targets. list prints: ADDRESS  TARGET TARGET...\n"},
+    {"relaynet",
+     "relaynet add CIDR [--note TEXT]\n"
+     "relaynet remove CIDR\n"
+     "relaynet list\n",
+     "Relay networks: clients in them may send mail to any domain (your own mail servers).\n"
+     "CIDR is ADDRESS/PREFIX or a single address; it is stored in canonical form\n"
+     "(192.0.2.7/24 becomes 192.0.2.0/24). list prints: CIDR  NOTE\n"},
+    {"settings",
+     "settings get KEY\n"
+     "settings set KEY VALUE\n"
+     "settings unset KEY\n"
+     "settings list\n",
+     "Keys: admin-email (the administrator's mailbox), postmaster (an address in one of our\n"
+     "domains; setting it aliases postmaster@, abuse@ and root@ that domain to admin-email, so\n"
+     "set admin-email first), hostname (the gateway's host name), bounce-sender (From: of\n"
+     "bounces). list prints: KEY  VALUE\n"},
+    {"db",
+     "db status\n"
+     "db migrate\n",
+     "status shows the schema version of the store and of this build, and whether a migration\n"
+     "is needed; it never changes the store. migrate applies the missing migrations (every\n"
+     "other command does that by itself). A store migrated by a newer build is refused.\n"},
+}};
+
+}  // namespace
+
+std::string usage(const std::string& group) {
+  for (const auto& g : groups) {
+    if (g.name != group) continue;
+    std::string text = "usage:\n";
+    std::string_view rest = g.synopsis;
+    while (!rest.empty()) {
+      const auto nl = rest.find('\n');
+      text += "  portcullis " + std::string(rest.substr(0, nl)) + "\n";
+      rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
+    }
+    return text + "\n" + std::string(g.details);
+  }
+  std::string text =
+      "usage: portcullis [--config FILE] [--store URI] COMMAND [ARGS...]\n"
+      "\n"
+      "Administers the policy of a Portcullis gateway: domains, recipients, aliases, relay\n"
+      "networks and settings. The running daemon picks changes up by itself.\n"
+      "\n"
+      "global options (before COMMAND):\n"
+      "  --config FILE  bootstrap configuration (default: $PORTCULLIS_CONFIG, then\n"
+      "                 /etc/portcullis/portcullis.toml if present, else built-in defaults)\n"
+      "  --store URI    the store to use instead of the configured one (sqlite:PATH)\n"
+      "  --help, -h     this text\n"
+      "  --version      the version of this build\n"
+      "\n"
+      "commands:\n";
+  for (const auto& g : groups) {
+    std::string_view rest = g.synopsis;
+    while (!rest.empty()) {
+      const auto nl = rest.find('\n');
+      text += "  " + std::string(rest.substr(0, nl)) + "\n";
+      rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
+    }
+  }
+  text +=
+      "  queue ...      the mail queue (see 'portcullis queue help')\n"
+      "  help [GROUP]   this text, or the details of one group\n"
+      "\n"
+      "Exit status: 0 on success, 1 on a usage error or failure (one line on stderr).\n";
+  return text;
+}
+
+}  // namespace portcullis::cli

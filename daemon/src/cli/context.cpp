@@ -1,3 +1,4 @@
+#include <filesystem>
 #include <ostream>
 
 #include "cli/commands.hpp"
@@ -10,7 +11,13 @@ Context::Context(core::Config config_in, std::string store_uri_in, std::ostream&
 Context::~Context() = default;
 
 store::Store& Context::store_unmigrated() {
-  if (!store_) store_ = store::open_store(store_uri);
+  if (!store_) {
+    // The data directory is ours to create (the daemon does the same at start-up), so the CLI
+    // works on a fresh install before the daemon ever ran.
+    std::error_code ec;
+    std::filesystem::create_directories(config.data_dir, ec);
+    store_ = store::open_store(store_uri);
+  }
   return *store_;
 }
 

@@ -1,6 +1,9 @@
 // Small Asio helpers shared by the rooms that do I/O:
 //  - offload(pool, fn): run a blocking function (fsync, SQLite) on a worker pool and resume the
 //    calling coroutine on its own executor with the result (or the exception).
+//    Give it a lambda that captures by reference only ([&], [this]): the caller's frame outlives
+//    the call, and GCC 12 destroys owning captures of a lambda written inside a co_await
+//    expression twice (seen as an ASan double-free).
 //  - Deadline: arms a timer that cancels an I/O object when an operation takes too long.
 #pragma once
 #include <boost/asio/any_io_executor.hpp>
@@ -32,28 +35,33 @@ struct Boxed<void> {};
 template <class F, class R = std::invoke_result_t<F>>
 boost::asio::awaitable<R> offload(boost::asio::thread_pool& pool, F fn) {
   using Box = detail::Boxed<R>;
+  // The function stays in this coroutine's frame (suspended until the work is done); the
+  // initiation and the posted work capture only pointers. GCC 12 destroys some objects captured
+  // by value in a co_await expression twice, so nothing with a destructor is captured there.
+  F* work = &fn;
+  boost::asio::thread_pool* workers = &pool;
+  auto initiation = [work, workers](auto handler) {
+    auto ex = boost::asio::get_associated_executor(handler);
+    boost::asio::post(*workers, [work, handler = std::move(handler), ex]() mutable {
+      std::exception_ptr error;
+      Box result;
+      try {
+        if constexpr (std::is_void_v<R>) {
+          (*work)();
+        } else {
+          result.value.emplace((*work)());
+        }
+      } catch (...) {
+        error = std::current_exception();
+      }
+      boost::asio::post(ex, [handler = std::move(handler), error, result = std::move(result)]() mutable {
+        std::move(handler)(error, std::move(result));
+      });
+    });
+  };
   auto box = co_await boost::asio::async_initiate<decltype(boost::asio::use_awaitable),
-                                                  void(std::exception_ptr, Box)>(
-      [&pool, fn = std::move(fn)](auto handler) mutable {
-        auto ex = boost::asio::get_associated_executor(handler);
-        boost::asio::post(pool, [fn = std::move(fn), handler = std::move(handler), ex]() mutable {
-          std::exception_ptr error;
-          Box result;
-          try {
-            if constexpr (std::is_void_v<R>) {
-              fn();
-            } else {
-              result.value.emplace(fn());
-            }
-          } catch (...) {
-            error = std::current_exception();
-          }
-          boost::asio::post(ex, [handler = std::move(handler), error, result = std::move(result)]() mutable {
-            std::move(handler)(error, std::move(result));
-          });
-        });
-      },
-      boost::asio::use_awaitable);
+                                                  void(std::exception_ptr, Box)>(initiation,
+                                                                                 boost::asio::use_awaitable);
   if constexpr (!std::is_void_v<R>) co_return std::move(*box.value);
 }
 

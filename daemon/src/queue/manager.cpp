@@ -86,7 +86,7 @@ int64_t Manager::backoff(unsigned attempts) const {
 asio::awaitable<void> Manager::recover() {
   std::vector<std::string> ids = co_await core::offload(workers_, [this] { return spool_.recover(); });
   for (const auto& id : ids) {
-    auto st = co_await core::offload(workers_, [this, id] { return spool_.load_state(id); });
+    auto st = co_await core::offload(workers_, [&] { return spool_.load_state(id); });
     schedule(id, st ? st->next_attempt : 0);
   }
   log::info("queue_recovered", {{"messages", std::to_string(ids.size())}});
@@ -245,7 +245,7 @@ asio::awaitable<void> Manager::deliver(std::string id) {
 
   std::optional<Spool::Loaded> msg;
   try {
-    msg = co_await core::offload(workers_, [this, id] { return spool_.load(id); });
+    msg = co_await core::offload(workers_, [&] { return spool_.load(id); });
   } catch (const std::exception& e) {
     log::error("queue_load_failed", {{"queue_id", id}, {"error", e.what()}});
     co_return;  // corrupt file: left in place for the admin, not retried in a loop
@@ -314,20 +314,20 @@ asio::awaitable<void> Manager::deliver(std::string id) {
         const std::string dsn = make_dsn(config_.hostname, id, msg->envelope.sender, msg->envelope.received, now,
                                          failed, msg->message);
         const std::string bid =
-            co_await core::offload(workers_, [this, b, dsn]() mutable { return spool_.inject(std::move(b), dsn); });
+            co_await core::offload(workers_, [&] { return spool_.inject(b, dsn); });
         log::info("bounce_queued", {{"queue_id", bid}, {"original", id}, {"to", msg->envelope.sender},
                                     {"failed", std::to_string(failed.size())}});
         enqueue(bid);
       }
     }
     if (!pending) {
-      co_await core::offload(workers_, [this, id] { spool_.remove(id); });
+      co_await core::offload(workers_, [&] { spool_.remove(id); });
       log::info("removed", {{"queue_id", id}});
     } else {
       state.attempts += 1;
       state.next_attempt = now + backoff(state.attempts);
       // For recipients that got a permanent result keep it, so a retry never repeats them.
-      co_await core::offload(workers_, [this, id, state] {
+      co_await core::offload(workers_, [&] {
         if (std::filesystem::exists(spool_.queue_path(id))) spool_.save_state(id, state);
       });
       done.keep = true;

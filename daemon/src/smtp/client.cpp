@@ -239,6 +239,14 @@ asio::awaitable<TransactionResult> ClientConnection::send(const OutboundMessage&
       }
     }
   }
+  // A transaction that ends before the message was sent must be closed with RSET, or the next
+  // message on this (reused) connection would meet "503 nested MAIL command".
+  auto reset = [this]() -> asio::awaitable<void> {
+    if (!usable_) co_return;
+    co_await write("RSET\r\n", timeouts_.command);
+    Reply rs = co_await read_reply(timeouts_.command);
+    if (!rs.ok()) usable_ = false;
+  };
   if (!res.mail.ok()) {
     // Every recipient shares the sender's fate.
     for (auto& r : res.rcpts) r = res.mail;
@@ -247,15 +255,12 @@ asio::awaitable<TransactionResult> ClientConnection::send(const OutboundMessage&
       co_await read_reply(timeouts_.data_done);
     }
     res.data = res.mail;
-    if (usable_ && !pipelining_) {
-      co_await write("RSET\r\n", timeouts_.command);
-      Reply rs = co_await read_reply(timeouts_.command);
-      if (!rs.ok()) usable_ = false;
-    }
+    co_await reset();
     co_return res;
   }
   if (res.data.code != 354) {
     if (!any_rcpt && res.data.code == 0 && usable_) res.data = Reply{554, "554 5.5.1 no valid recipients"};
+    co_await reset();
     co_return res;
   }
   if (!any_rcpt) {  // 354 without any accepted recipient: end the empty transaction

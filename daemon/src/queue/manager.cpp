@@ -263,9 +263,10 @@ asio::awaitable<void> Manager::deliver(std::string id) {
     if (it != state.rcpts.end() && it->second.status != RcptStatus::pending) continue;
     if (expired) {
       const std::string last = it != state.rcpts.end() ? it->second.reply : std::string();
-      state.rcpts[r] = RcptState{RcptStatus::failed, "message expired after " +
-                                                          std::to_string(config_.delivery.expiry.count() / 3600) +
-                                                          " hours in the queue" + (last.empty() ? "" : "; last error: " + last)};
+      const auto secs = config_.delivery.expiry.count();
+      const std::string age = secs % 3600 == 0 ? std::to_string(secs / 3600) + " hours" : std::to_string(secs) + " seconds";
+      state.rcpts[r] = RcptState{RcptStatus::failed, "550 5.4.7 message expired after " + age + " in the queue" +
+                                                          (last.empty() ? "" : "; last error: " + last)};
       continue;
     }
     const std::string domain = domain_of(r);

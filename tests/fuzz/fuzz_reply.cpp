@@ -4,7 +4,7 @@
 #include <stdexcept>
 #include <string_view>
 
-#include "smtp/client.hpp"
+#include "smtp/reply.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view in(reinterpret_cast<const char*>(data), size);

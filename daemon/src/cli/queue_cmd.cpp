@@ -31,7 +31,7 @@ const char* status_name(queue::RcptStatus s) {
 }
 
 int list(Context& ctx, queue::Spool& spool) {
-  std::vector<std::vector<std::string>> rows{{"ID", "ARRIVED (UTC)", "SIZE", "SENDER", "PENDING", "ATTEMPTS", "NEXT"}};
+  std::vector<std::vector<std::string>> rows;  // no header row, like the other list commands
   for (const auto& id : spool.list()) {
     auto m = spool.load(id);
     if (!m) continue;  // delivered meanwhile
@@ -46,7 +46,7 @@ int list(Context& ctx, queue::Spool& spool) {
                     std::to_string(m->state.attempts), utc(m->state.next_attempt)});
   }
   print_table(ctx.out, rows);
-  ctx.out << (rows.size() - 1) << " message(s)\n";
+  ctx.out << rows.size() << " message(s)\n";
   return 0;
 }
 

@@ -536,9 +536,10 @@ class ConnectionClosed(Exception):
 class RawSMTP:
     """An SMTP conversation over a plain socket, byte for byte, every read under a deadline."""
 
-    def __init__(self, port, host="127.0.0.1", timeout=15):
+    def __init__(self, port, host="127.0.0.1", timeout=15, source=None):
         self.timeout = timeout
-        self.sock = socket.create_connection((host, port), timeout=timeout)
+        self.sock = socket.create_connection((host, port), timeout=timeout,
+                                             source_address=(source, 0) if source else None)
         self.buf = b""
         self.closed_by_peer = False
         self.banner = self.read_reply()

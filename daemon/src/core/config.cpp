@@ -114,6 +114,11 @@ Config from_toml(const Value& root, const std::filesystem::path& base) {
   auto seconds = [](std::chrono::seconds& out) {
     return [&out](const Value& v, const std::string& key) { out = get_duration(v, key); };
   };
+  auto seconds_or_zero = [](std::chrono::seconds& out) {
+    return [&out](const Value& v, const std::string& key) {
+      out = (v.is_integer() && v.as_integer() == 0) ? std::chrono::seconds(0) : get_duration(v, key);
+    };
+  };
   auto size_field = [](std::size_t& out, uint64_t max) {
     return [&out, max](const Value& v, const std::string& key) { out = get_positive(v, key, max); };
   };
@@ -188,7 +193,8 @@ Config from_toml(const Value& root, const std::filesystem::path& base) {
                     {"connect", seconds(c.timeouts.connect)},
                     {"greeting", seconds(c.timeouts.greeting)},
                     {"data_done", seconds(c.timeouts.data_done)},
-                    {"dns", seconds(c.timeouts.dns)}});
+                    {"dns", seconds(c.timeouts.dns)},
+                    {"greet_delay", seconds_or_zero(c.timeouts.greet_delay)}});
             }},
            {"delivery",
             [&](const Value& v, const std::string& key) {

@@ -39,6 +39,8 @@ struct Timeouts {  // RFC 5321 4.5.3.2 values by default
   std::chrono::seconds greeting{300};     // outbound: wait for banner
   std::chrono::seconds data_done{600};    // outbound: wait for reply after final "."
   std::chrono::seconds dns{10};           // one DNS lookup
+  std::chrono::seconds greet_delay{0};    // inbound: pause before the banner; a client that
+                                          // talks during it is an early talker (554)
 };
 
 struct Delivery {

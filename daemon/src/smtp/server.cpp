@@ -105,6 +105,18 @@ std::string join(const std::vector<std::string>& v, char sep) {
 
 }  // namespace
 
+asio::awaitable<bool> Server::early_talker(tcp::socket& socket) {
+  boost::system::error_code ec;
+  if (config_.timeouts.greet_delay.count() > 0) {
+    core::Deadline d(socket.get_executor(), config_.timeouts.greet_delay, [&] { socket.cancel(); });
+    co_await socket.async_wait(tcp::socket::wait_read, asio::redirect_error(asio::use_awaitable, ec));
+    if (d.expired()) co_return false;  // quiet for the whole pause: a well-behaved client
+    ec.clear();
+  }
+  const std::size_t waiting = socket.available(ec);
+  co_return !ec && waiting > 0;
+}
+
 asio::awaitable<void> Server::run_session(tcp::socket socket, core::ListenerRole role) {
   (void)role;  // submission-only behaviour (AUTH) arrives with its own issue
   boost::system::error_code ec;
@@ -156,8 +168,11 @@ asio::awaitable<void> Server::run_session(tcp::socket socket, core::ListenerRole
   opts.max_errors = config_.limits.errors;
   Session s(opts);
 
-  // Early talker: bytes already waiting before we greet are a protocol violation.
-  if (socket.available(ec) > 0 && !ec) {
+  // Early talker: bytes sent before the banner are a protocol violation. With greet_delay
+  // the banner waits that long and any input meanwhile counts; without, only what is
+  // already waiting at accept time does.
+  if (co_await early_talker(socket)) {
+    log::info("early_talker", {{"client", client}});
     s.early_talker();
   } else {
     s.greet();

@@ -47,6 +47,8 @@ class Server {
   struct Listener;
   boost::asio::awaitable<void> accept_loop(std::shared_ptr<Listener> l);
   boost::asio::awaitable<void> run_session(boost::asio::ip::tcp::socket socket, core::ListenerRole role);
+  // True if the client sends before the banner (waits up to timeouts.greet_delay).
+  boost::asio::awaitable<bool> early_talker(boost::asio::ip::tcp::socket& socket);
 
   const core::Config& config_;
   ServerDeps deps_;

@@ -105,4 +105,13 @@ TEST(Config, BadValuesAreNamed) {
   EXPECT_NE(error_of("limits = 3\n").find("expected a table"), std::string::npos);
 }
 
+TEST(Config, GreetDelayMayBeZero) {
+  EXPECT_EQ(parse_config("").timeouts.greet_delay.count(), 0);
+  EXPECT_EQ(parse_config("[timeouts]\ngreet_delay = 0\n").timeouts.greet_delay.count(), 0);
+  EXPECT_EQ(parse_config("[timeouts]\ngreet_delay = \"3s\"\n").timeouts.greet_delay.count(), 3);
+  EXPECT_NE(error_of("[timeouts]\ngreet_delay = -1\n").find("timeouts.greet_delay"), std::string::npos);
+  // Zero is special to greet_delay: other timeouts must be positive.
+  EXPECT_NE(error_of("[timeouts]\ncommand = 0\n").find("timeouts.command"), std::string::npos);
+}
+
 TEST(Config, SyntaxErrorIsReported) { EXPECT_FALSE(error_of("hostname = \n").empty()); }

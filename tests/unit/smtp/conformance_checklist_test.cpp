@@ -16,10 +16,6 @@
 namespace portcullis::smtp {
 namespace {
 
-using testing::codes;
-using testing::Driver;
-using testing::kEnvelope;
-using V = std::vector<std::string>;
 
 std::vector<std::string> checklist_ids() {
   const std::string path = std::string(PORTCULLIS_CONFORMANCE_DIR) + "/smtp/rfc5321-edge-cases.yml";
@@ -48,20 +44,20 @@ std::string data_reply(const std::string& body) {
 // Checks run here, one per checklist id.
 const std::map<std::string, std::function<void()>>& checks() {
   static const std::map<std::string, std::function<void()>> m = {
-      {"line-1000", [] { EXPECT_EQ(codes(data_reply(std::string(998, 'a') + "\r\n.\r\n")), V{"250"}); }},
-      {"line-1001", [] { EXPECT_EQ(codes(data_reply(std::string(999, 'a') + "\r\n.\r\n")), V{"552"}); }},
+      {"line-1000", [] { EXPECT_EQ(codes(data_reply(std::string(998, 'a') + "\r\n.\r\n")), Codes{"250"}); }},
+      {"line-1001", [] { EXPECT_EQ(codes(data_reply(std::string(999, 'a') + "\r\n.\r\n")), Codes{"552"}); }},
       {"cmdline-512",
        [] {
          Driver d;
-         EXPECT_EQ(codes(d.send("NOOP " + std::string(505, 'x') + "\r\n")), V{"250"});
-         EXPECT_EQ(codes(d.send("NOOP " + std::string(506, 'x') + "\r\n")), V{"500"});
+         EXPECT_EQ(codes(d.send("NOOP " + std::string(505, 'x') + "\r\n")), Codes{"250"});
+         EXPECT_EQ(codes(d.send("NOOP " + std::string(506, 'x') + "\r\n")), Codes{"500"});
        }},
       {"localpart-64",
        [] {
          Driver d;
          d.send("EHLO c.test\r\n");
-         EXPECT_EQ(codes(d.send("MAIL FROM:<" + std::string(64, 'l') + "@b.test>\r\n")), V{"250"});
-         EXPECT_EQ(codes(d.send("RCPT TO:<" + std::string(65, 'l') + "@b.test>\r\n")), V{"553"});
+         EXPECT_EQ(codes(d.send("MAIL FROM:<" + std::string(64, 'l') + "@b.test>\r\n")), Codes{"250"});
+         EXPECT_EQ(codes(d.send("RCPT TO:<" + std::string(65, 'l') + "@b.test>\r\n")), Codes{"553"});
        }},
       {"domain-255",
        [] {
@@ -71,7 +67,7 @@ const std::map<std::string, std::function<void()>>& checks() {
          Driver d;
          d.send("EHLO c.test\r\nMAIL FROM:<>\r\n");
          // <a@255> is 259 octets: the path limit applies first.
-         EXPECT_EQ(codes(d.send("RCPT TO:<a@" + domain + ">\r\n")), V{"553"});
+         EXPECT_EQ(codes(d.send("RCPT TO:<a@" + domain + ">\r\n")), Codes{"553"});
        }},
       {"path-256",
        [] {
@@ -79,8 +75,8 @@ const std::map<std::string, std::function<void()>>& checks() {
          const std::string domain = label + "." + label + "." + label + "." + std::string(59, 'd');  // 251
          Driver d;
          d.send("EHLO c.test\r\nMAIL FROM:<>\r\n");
-         EXPECT_EQ(codes(d.send("RCPT TO:<ab@" + domain + ">\r\n")), V{"250"});   // 256 with <>
-         EXPECT_EQ(codes(d.send("RCPT TO:<abc@" + domain + ">\r\n")), V{"553"});  // 257
+         EXPECT_EQ(codes(d.send("RCPT TO:<ab@" + domain + ">\r\n")), Codes{"250"});   // 256 with <>
+         EXPECT_EQ(codes(d.send("RCPT TO:<abc@" + domain + ">\r\n")), Codes{"553"});  // 257
        }},
       {"rcpt-100",
        [] {
@@ -102,29 +98,29 @@ const std::map<std::string, std::function<void()>>& checks() {
          ASSERT_EQ(d.transcript().messages.size(), 1u);
          EXPECT_EQ(d.transcript().messages[0], ".foo\r\nbar\r\n");
        }},
-      {"dot-first-line", [] { EXPECT_EQ(codes(data_reply(".\r\n")), V{"250"}); }},
+      {"dot-first-line", [] { EXPECT_EQ(codes(data_reply(".\r\n")), Codes{"250"}); }},
       {"null-sender",
        [] {
          Driver d;
-         EXPECT_EQ(codes(d.send("EHLO c.test\r\nMAIL FROM:<>\r\n")), (V{"250", "250"}));
+         EXPECT_EQ(codes(d.send("EHLO c.test\r\nMAIL FROM:<>\r\n")), (Codes{"250", "250"}));
        }},
       {"postmaster",
        [] {
          Driver d;
          EXPECT_EQ(codes(d.send("EHLO c.test\r\nMAIL FROM:<a@b.test>\r\nRCPT TO:<POSTMASTER>\r\n")),
-                   (V{"250", "250", "250"}));
+                   (Codes{"250", "250", "250"}));
        }},
       {"case-insens",
        [] {
          Driver d;
          EXPECT_EQ(codes(d.send("ehlo c.test\r\nmail from:<a@b.test>\r\nrset\r\nMaIl FrOm:<a@b.test>\r\n")),
-                   (V{"250", "250", "250", "250"}));
+                   (Codes{"250", "250", "250", "250"}));
        }},
       {"bad-seq",
        [] {
          Driver d;
          EXPECT_EQ(codes(d.send("EHLO c.test\r\nRCPT TO:<a@b.test>\r\nMAIL FROM:<a@b.test>\r\nDATA\r\n")),
-                   (V{"250", "503", "250", "554"}));
+                   (Codes{"250", "503", "250", "554"}));
        }},
       {"rset",
        [] {
@@ -136,7 +132,7 @@ const std::map<std::string, std::function<void()>>& checks() {
       {"helo-literal",
        [] {
          Driver d;
-         EXPECT_EQ(codes(d.send("EHLO [192.0.2.1]\r\nEHLO [IPv6:2001:db8::1]\r\n")), (V{"250", "250"}));
+         EXPECT_EQ(codes(d.send("EHLO [192.0.2.1]\r\nEHLO [IPv6:2001:db8::1]\r\n")), (Codes{"250", "250"}));
        }},
       {"source-route",
        [] {
@@ -148,14 +144,14 @@ const std::map<std::string, std::function<void()>>& checks() {
       {"vrfy-expn",
        [] {
          Driver d;
-         EXPECT_EQ(codes(d.send("VRFY root\r\nEXPN staff\r\n")), (V{"252", "502"}));
+         EXPECT_EQ(codes(d.send("VRFY root\r\nEXPN staff\r\n")), (Codes{"252", "502"}));
        }},
       {"pipelining",
        [] {
          Driver d;
          EXPECT_EQ(codes(d.send("EHLO c.test\r\nMAIL FROM:<a@b.test>\r\nRCPT TO:<unknown@d.test>\r\n"
                                 "RCPT TO:<x@d.test>\r\nDATA\r\n")),
-                   (V{"250", "250", "550", "250", "354"}));
+                   (Codes{"250", "250", "550", "250", "354"}));
        }},
       {"pipelining-split",
        [] {
@@ -166,40 +162,40 @@ const std::map<std::string, std::function<void()>>& checks() {
       {"chunking",
        [] {
          Driver d;
-         EXPECT_EQ(codes(d.send(std::string(kEnvelope) + "BDAT 3\r\nab\rBDAT 0 LAST\r\n")), (V{"250", "250", "250", "250", "550"}));
+         EXPECT_EQ(codes(d.send(std::string(kEnvelope) + "BDAT 3\r\nab\rBDAT 0 LAST\r\n")), (Codes{"250", "250", "250", "250", "550"}));
          d.send("MAIL FROM:<a@b.test>\r\nRCPT TO:<c@d.test>\r\nBDAT 1\r\nx");
-         EXPECT_EQ(codes(d.send("DATA\r\n")), V{"503"});
+         EXPECT_EQ(codes(d.send("DATA\r\n")), Codes{"503"});
        }},
       {"size",
        [] {
          Driver d;
          EXPECT_EQ(codes(d.send("EHLO c.test\r\nMAIL FROM:<a@b.test> SIZE=999999999\r\n"
                                 "MAIL FROM:<a@b.test> SIZE=abc\r\n")),
-                   (V{"250", "552", "501"}));
+                   (Codes{"250", "552", "501"}));
        }},
       {"8bitmime",
        [] {
          Driver d;
-         EXPECT_EQ(codes(d.send("EHLO c.test\r\nMAIL FROM:<a@b.test> BODY=8BITMIME\r\n")), (V{"250", "250"}));
-         EXPECT_EQ(codes(data_reply("\xE9t\xE9\r\n.\r\n")), V{"250"});  // 8-bit without BODY=: accepted
+         EXPECT_EQ(codes(d.send("EHLO c.test\r\nMAIL FROM:<a@b.test> BODY=8BITMIME\r\n")), (Codes{"250", "250"}));
+         EXPECT_EQ(codes(data_reply("\xE9t\xE9\r\n.\r\n")), Codes{"250"});  // 8-bit without BODY=: accepted
        }},
       {"smtputf8",
        [] {
          Driver d;
          EXPECT_EQ(codes(d.send("EHLO c.test\r\nMAIL FROM:<\xC3\xBC@\xC3\xA4.example>\r\n"
                                 "MAIL FROM:<\xC3\xBC@\xC3\xA4.example> SMTPUTF8\r\n")),
-                   (V{"250", "553", "250"}));
+                   (Codes{"250", "553", "250"}));
        }},
       {"nul-bytes",
        [] {
          Driver d;
-         EXPECT_EQ(codes(d.send(std::string("NO\0OP\r\n", 7))), V{"500"});
-         EXPECT_EQ(codes(data_reply(std::string("a\0\r\n.\r\n", 7))), V{"554"});
+         EXPECT_EQ(codes(d.send(std::string("NO\0OP\r\n", 7))), Codes{"500"});
+         EXPECT_EQ(codes(data_reply(std::string("a\0\r\n.\r\n", 7))), Codes{"554"});
        }},
       {"bare-lf-cmd",
        [] {
          Driver d;
-         EXPECT_EQ(codes(d.send("EHLO x\nNOOP\r\n")), (V{"500", "250"}));
+         EXPECT_EQ(codes(d.send("EHLO x\nNOOP\r\n")), (Codes{"500", "250"}));
          EXPECT_FALSE(d.session().envelope().esmtp);
        }},
   };

@@ -10,10 +10,6 @@
 namespace portcullis::smtp {
 namespace {
 
-using testing::codes;
-using testing::Driver;
-using testing::kEnvelope;
-using V = std::vector<std::string>;
 
 TEST(SessionBdat, ChunksMakeOneMessage) {
   Driver d;
@@ -28,7 +24,7 @@ TEST(SessionBdat, ChunksMakeOneMessage) {
   EXPECT_EQ(d.send("BDAT 7 LAST\r\n\nbody\r\n"), "250 2.0.0 Ok: queued as Q1\r\n");
   ASSERT_EQ(d.transcript().messages.size(), 1u);
   EXPECT_EQ(d.transcript().messages[0], "Subject: x\r\n\r\nbody\r\n");
-  EXPECT_EQ(d.transcript().recipients[0], V{"c@d.test"});
+  EXPECT_EQ(d.transcript().recipients[0], Codes{"c@d.test"});
 }
 
 TEST(SessionBdat, DotsAreDataNotTerminators) {
@@ -56,7 +52,7 @@ TEST(SessionBdat, PipelinedChunksAndCommands) {
   const std::string out = d.send(std::string(kEnvelope) +
                                  "BDAT 4\r\nab\r\nBDAT 4 LAST\r\ncd\r\nMAIL FROM:<e@f.test>\r\nRCPT TO:<g@h.test>\r\n"
                                  "BDAT 3 LAST\r\nxy\n");
-  EXPECT_EQ(codes(out), (V{"250", "250", "250", "250", "250", "250", "250", "550"}));
+  EXPECT_EQ(codes(out), (Codes{"250", "250", "250", "250", "250", "250", "250", "550"}));
   ASSERT_EQ(d.transcript().messages.size(), 1u);
   EXPECT_EQ(d.transcript().messages[0], "ab\r\ncd\r\n");
 }

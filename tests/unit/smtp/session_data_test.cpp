@@ -10,16 +10,12 @@
 namespace portcullis::smtp {
 namespace {
 
-using testing::codes;
-using testing::Driver;
-using testing::kEnvelope;
-using V = std::vector<std::string>;
 
 constexpr const char* kQueued1 = "250 2.0.0 Ok: queued as Q1\r\n";
 
 // Opens a DATA transaction (the 354 is checked) and returns the driver.
 void open_data(Driver& d) {
-  ASSERT_EQ(codes(d.send(std::string(kEnvelope) + "DATA\r\n")), (V{"250", "250", "250", "354"}));
+  ASSERT_EQ(codes(d.send(std::string(kEnvelope) + "DATA\r\n")), (Codes{"250", "250", "250", "354"}));
 }
 
 TEST(SessionData, DeliversTheMessageAsSent) {
@@ -29,7 +25,7 @@ TEST(SessionData, DeliversTheMessageAsSent) {
   ASSERT_EQ(d.transcript().messages.size(), 1u);
   EXPECT_EQ(d.transcript().messages[0], "Subject: hi\r\n\r\nline one\r\nline two\r\n");
   EXPECT_EQ(d.transcript().senders[0], "alice@sender.test");
-  EXPECT_EQ(d.transcript().recipients[0], V{"bob@rcpt.test"});
+  EXPECT_EQ(d.transcript().recipients[0], Codes{"bob@rcpt.test"});
   // The envelope is clear for the next transaction; EHLO is kept.
   EXPECT_EQ(d.send("RCPT TO:<x@y.test>\r\n"), "503 5.5.1 Error: need MAIL command\r\n");
   EXPECT_EQ(d.send("MAIL FROM:<a@b.test>\r\n"), "250 2.1.0 Ok\r\n");
@@ -53,7 +49,7 @@ TEST(SessionData, CommandsAfterTheTerminatorArePipelined) {
   Driver d;
   open_data(d);
   EXPECT_EQ(codes(d.send("body\r\n.\r\nMAIL FROM:<a@b.test>\r\nRCPT TO:<c@d.test>\r\nNOOP\r\n")),
-            (V{"250", "250", "250", "250"}));
+            (Codes{"250", "250", "250", "250"}));
   EXPECT_EQ(d.transcript().messages.size(), 1u);
 }
 
@@ -132,7 +128,7 @@ TEST(SessionData, ClientMustWaitFor354) {
   Driver d;
   // DATA is a synchronisation point (RFC 2920 3.1): data sent with it is not trusted.
   const std::string out = d.send(std::string(kEnvelope) + "DATA\r\nSubject: x\r\n\r\nbody\r\n.\r\n");
-  EXPECT_EQ(codes(out), (V{"250", "250", "250", "554"}));
+  EXPECT_EQ(codes(out), (Codes{"250", "250", "250", "554"}));
   EXPECT_NE(out.find("554 5.5.0 Error: improper command pipelining after DATA\r\n"), std::string::npos);
   EXPECT_TRUE(d.transcript().closed);
   EXPECT_TRUE(d.transcript().messages.empty());
@@ -162,7 +158,7 @@ TEST_P(Smuggling, ByteByByteGivesTheSameAnswer) {
   Driver d;
   open_data(d);
   const std::string payload = std::string("hello") + GetParam() + "MAIL FROM:<x@y.test>\r\n.\r\n";
-  EXPECT_EQ(codes(d.send_bytewise(payload)), V{"550"});
+  EXPECT_EQ(codes(d.send_bytewise(payload)), Codes{"550"});
   EXPECT_TRUE(d.transcript().messages.empty());
 }
 
@@ -175,7 +171,7 @@ TEST(SessionData, BareLineEndsAnywhereAreRefused) {
     Driver d;
     open_data(d);
     const std::string body = std::string(text) + "\r\n.\r\n";
-    EXPECT_EQ(codes(d.send(body)), V{"550"}) << body;
+    EXPECT_EQ(codes(d.send(body)), Codes{"550"}) << body;
     EXPECT_TRUE(d.transcript().messages.empty()) << body;
   }
 }

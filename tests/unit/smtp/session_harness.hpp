@@ -171,3 +171,10 @@ inline constexpr std::string_view kEnvelope =
     "EHLO client.test\r\nMAIL FROM:<alice@sender.test>\r\nRCPT TO:<bob@rcpt.test>\r\n";
 
 }  // namespace portcullis::smtp::testing
+
+namespace portcullis::smtp {
+using testing::codes;
+using testing::Driver;
+using testing::kEnvelope;
+using Codes = std::vector<std::string>;  // expected reply codes in order
+}  // namespace portcullis::smtp

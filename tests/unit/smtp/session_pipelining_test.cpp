@@ -11,10 +11,7 @@
 namespace portcullis::smtp {
 namespace {
 
-using testing::codes;
-using testing::Driver;
 using testing::Transcript;
-using V = std::vector<std::string>;
 
 // A long conversation as the client writes it: each element is one write that ends at a
 // point where a pipelining client waits for replies (after DATA, after the terminator).
@@ -72,7 +69,7 @@ void expect_same(const Transcript& a, const Transcript& b) {
 
 TEST(SessionPipelining, TheScriptDoesWhatItShould) {
   const Transcript t = run_writes(script());
-  EXPECT_EQ(codes(t.output), (V{"250", "250", "250", "550", "451", "250", "354",  // first transaction
+  EXPECT_EQ(codes(t.output), (Codes{"250", "250", "250", "550", "451", "250", "354",  // first transaction
                                 "250",                                           // queued Q1
                                 "250", "250", "250", "250", "250", "252", "250", "250", "250", "354",
                                 "552",                                           // 999-octet line
@@ -81,11 +78,11 @@ TEST(SessionPipelining, TheScriptDoesWhatItShould) {
                                 "500", "500", "221"}));
   ASSERT_EQ(t.messages.size(), 3u);
   EXPECT_EQ(t.messages[0], "Subject: one\r\n\r\n.stuffed\r\n\xC3\xA4 8bit\r\n");
-  EXPECT_EQ(t.recipients[0], (V{"one@d.test", "postmaster"}));
+  EXPECT_EQ(t.recipients[0], (Codes{"one@d.test", "postmaster"}));
   EXPECT_EQ(t.messages[1], "ab\r\ncd\r\n");
   EXPECT_EQ(t.senders[1], "");
   EXPECT_EQ(t.messages[2], "");
-  EXPECT_EQ(t.recipients[2], V{"five@d.test"});
+  EXPECT_EQ(t.recipients[2], Codes{"five@d.test"});
   EXPECT_TRUE(t.closed);
 }
 
@@ -106,7 +103,7 @@ TEST(SessionPipelining, RepliesComeOutTogetherAndInOrder) {
   const std::string out =
       d.send("EHLO c.test\r\nMAIL FROM:<a@b.test>\r\nRCPT TO:<x@d.test>\r\nRCPT TO:<unknown@d.test>\r\n"
              "RCPT TO:<y@d.test>\r\nDATA\r\n");
-  EXPECT_EQ(codes(out), (V{"250", "250", "250", "550", "250", "354"}));
+  EXPECT_EQ(codes(out), (Codes{"250", "250", "250", "550", "250", "354"}));
   // Replies are produced as one batch: the driver writes them with one send.
   EXPECT_EQ(d.kinds().back(), Event::Kind::need_input);
 }
@@ -114,7 +111,7 @@ TEST(SessionPipelining, RepliesComeOutTogetherAndInOrder) {
 TEST(SessionPipelining, DataWithOnlyRejectedRecipientsGets554) {
   Driver d;
   const std::string out = d.send("EHLO c.test\r\nMAIL FROM:<a@b.test>\r\nRCPT TO:<unknown@d.test>\r\nDATA\r\n");
-  EXPECT_EQ(codes(out), (V{"250", "250", "550", "554"}));
+  EXPECT_EQ(codes(out), (Codes{"250", "250", "550", "554"}));
   EXPECT_FALSE(d.transcript().closed);
 }
 

@@ -4,12 +4,16 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <map>
 #include <mutex>
 
 namespace portcullis::log {
 namespace {
 std::atomic<int> g_level{static_cast<int>(Level::info)};
-std::mutex g_write_mutex;
+std::mutex g_write_mutex;  // guards stderr writes and the observer table
+std::map<int, Observer> g_observers;
+int g_next_observer = 0;
+std::atomic<bool> g_have_observers{false};
 
 const char* level_name(Level l) {
   switch (l) {
@@ -89,10 +93,37 @@ std::string format(Level l, std::string_view event, std::initializer_list<Field>
 }
 
 void write(Level l, std::string_view event, std::initializer_list<Field> fields) {
-  if (static_cast<int>(l) < g_level.load()) return;
+  const bool to_stderr = static_cast<int>(l) >= g_level.load();
+  if (!to_stderr && !g_have_observers.load(std::memory_order_relaxed)) return;
   std::string line = format(l, event, fields);
   std::lock_guard lock(g_write_mutex);
-  std::fwrite(line.data(), 1, line.size(), stderr);
+  if (to_stderr) std::fwrite(line.data(), 1, line.size(), stderr);
+  const std::span<const Field> view(fields.begin(), fields.size());
+  for (auto& [id, fn] : g_observers) fn(l, event, view, line);
+}
+
+ObserverHandle::ObserverHandle(Observer fn) {
+  std::lock_guard lock(g_write_mutex);
+  id_ = ++g_next_observer;
+  g_observers.emplace(id_, std::move(fn));
+  g_have_observers = true;
+}
+
+ObserverHandle::~ObserverHandle() {
+  if (id_ == 0) return;
+  std::lock_guard lock(g_write_mutex);
+  g_observers.erase(id_);
+  g_have_observers = !g_observers.empty();
+}
+
+ObserverHandle::ObserverHandle(ObserverHandle&& other) noexcept : id_(std::exchange(other.id_, 0)) {}
+
+ObserverHandle& ObserverHandle::operator=(ObserverHandle&& other) noexcept {
+  if (this != &other) {
+    ObserverHandle old(std::move(*this));
+    id_ = std::exchange(other.id_, 0);
+  }
+  return *this;
 }
 
 }  // namespace portcullis::log

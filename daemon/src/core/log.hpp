@@ -3,7 +3,9 @@
 //   2026-11-22T10:00:00.123Z info delivered queue_id=ABC relay=mx.example:25
 // Values with spaces, quotes or '=' are quoted. Output goes to stderr (journald: later issue).
 #pragma once
+#include <functional>
 #include <initializer_list>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -22,6 +24,28 @@ bool parse_level(std::string_view text, Level& out);
 void write(Level level, std::string_view event, std::initializer_list<Field> fields);
 // Formats one line without writing it (used by tests).
 std::string format(Level level, std::string_view event, std::initializer_list<Field> fields);
+
+// Observers see every event at every level (counters, the control socket's live tail, the
+// message log), whatever the level threshold of the stderr output. They run on the thread
+// that logs, under the log's lock: they must be quick and must not log themselves.
+// `line` is the formatted line (with its newline).
+using Observer =
+    std::function<void(Level level, std::string_view event, std::span<const Field> fields, std::string_view line)>;
+
+// Registers an observer for the lifetime of the handle (RAII).
+class ObserverHandle {
+ public:
+  ObserverHandle() = default;
+  explicit ObserverHandle(Observer fn);
+  ~ObserverHandle();
+  ObserverHandle(const ObserverHandle&) = delete;
+  ObserverHandle& operator=(const ObserverHandle&) = delete;
+  ObserverHandle(ObserverHandle&& other) noexcept;
+  ObserverHandle& operator=(ObserverHandle&& other) noexcept;
+
+ private:
+  int id_ = 0;
+};
 
 inline void debug(std::string_view e, std::initializer_list<Field> f = {}) { write(Level::debug, e, f); }
 inline void info(std::string_view e, std::initializer_list<Field> f = {}) { write(Level::info, e, f); }

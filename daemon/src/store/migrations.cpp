@@ -1,15 +1,15 @@
 #include "store/migrations.hpp"
 
+#include <initializer_list>
+
 namespace portcullis::store {
 namespace {
 
-// The tables whose every change bumps policy_serial, so a daemon polling it reloads policy.
-constexpr const char* policy_tables[] = {"settings", "domains", "recipients", "aliases", "alias_targets",
-                                         "relaynets"};
-
-std::string serial_triggers(Dialect dialect) {
+// Triggers that bump policy_serial on every change of the given policy tables, so a daemon
+// polling the serial reloads policy.
+std::string serial_triggers(Dialect dialect, std::initializer_list<const char*> tables) {
   std::string sql;
-  for (const char* table : policy_tables) {
+  for (const char* table : tables) {
     for (const auto& [event, suffix] : {std::pair{"INSERT", "ai"}, {"UPDATE", "au"}, {"DELETE", "ad"}}) {
       sql += "CREATE TRIGGER ";
       sql += std::string(table) + "_" + suffix + "_serial AFTER " + event + " ON " + table;
@@ -62,7 +62,8 @@ CREATE TABLE relaynets (
   cidr TEXT PRIMARY KEY,
   note TEXT NOT NULL DEFAULT ''
 );
-)sql" + serial_triggers(Dialect::sqlite);
+)sql" + serial_triggers(Dialect::sqlite, {"settings", "domains", "recipients", "aliases", "alias_targets",
+                                              "relaynets"});
 }
 
 // MariaDB: DDL commits implicitly there, so a failed step is not rolled back as a whole; each
@@ -106,13 +107,141 @@ CREATE TABLE relaynets (
   cidr VARCHAR(64) PRIMARY KEY,
   note TEXT NOT NULL
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
-)sql" + serial_triggers(Dialect::mariadb);
+)sql" + serial_triggers(Dialect::mariadb, {"settings", "domains", "recipients", "aliases", "alias_targets",
+                                               "relaynets"});
+}
+
+// Version 2: message log (tracking), greylist, auto-ban, IP ranges, admin users.
+std::string v2_sqlite() {
+  return R"sql(
+CREATE TABLE messages (
+  queue_id  TEXT PRIMARY KEY,
+  received  INTEGER NOT NULL,
+  client_ip TEXT NOT NULL,
+  helo      TEXT NOT NULL,
+  tls       TEXT NOT NULL,
+  sender    TEXT NOT NULL,
+  size      INTEGER NOT NULL,
+  verdict   TEXT NOT NULL,
+  score     REAL NOT NULL,
+  symbols   TEXT NOT NULL,
+  gateway   TEXT NOT NULL
+);
+CREATE INDEX messages_received ON messages (received);
+CREATE INDEX messages_sender ON messages (sender);
+CREATE TABLE message_rcpts (
+  queue_id  TEXT NOT NULL REFERENCES messages (queue_id) ON DELETE CASCADE,
+  position  INTEGER NOT NULL,
+  recipient TEXT NOT NULL,
+  status    TEXT NOT NULL,
+  reply     TEXT NOT NULL,
+  relay     TEXT NOT NULL,
+  attempts  INTEGER NOT NULL,
+  updated   INTEGER NOT NULL,
+  PRIMARY KEY (queue_id, recipient)
+);
+CREATE INDEX message_rcpts_recipient ON message_rcpts (recipient);
+CREATE TABLE greylist (
+  client_net TEXT NOT NULL,
+  sender     TEXT NOT NULL,
+  recipient  TEXT NOT NULL,
+  first_seen INTEGER NOT NULL,
+  last_seen  INTEGER NOT NULL,
+  passed     INTEGER NOT NULL,
+  PRIMARY KEY (client_net, sender, recipient)
+);
+CREATE INDEX greylist_last_seen ON greylist (last_seen);
+CREATE TABLE bans (
+  ip      TEXT PRIMARY KEY,
+  until   INTEGER NOT NULL,
+  reason  TEXT NOT NULL,
+  created INTEGER NOT NULL
+);
+CREATE TABLE ip_ranges (
+  name     TEXT PRIMARY KEY,
+  cidr     TEXT NOT NULL,
+  priority INTEGER NOT NULL,
+  action   TEXT NOT NULL CHECK (action IN ('allow', 'deny')),
+  expires  INTEGER NOT NULL,
+  note     TEXT NOT NULL
+);
+CREATE TABLE admin_users (
+  name          TEXT PRIMARY KEY,
+  password_hash TEXT NOT NULL,
+  role          TEXT NOT NULL CHECK (role IN ('admin', 'viewer')),
+  created       INTEGER NOT NULL
+);
+)sql" + serial_triggers(Dialect::sqlite, {"ip_ranges"});
+}
+
+std::string v2_mariadb() {
+  return R"sql(
+CREATE TABLE messages (
+  queue_id  VARCHAR(32) PRIMARY KEY,
+  received  BIGINT NOT NULL,
+  client_ip VARCHAR(64) NOT NULL,
+  helo      VARCHAR(255) NOT NULL,
+  tls       VARCHAR(128) NOT NULL,
+  sender    VARCHAR(320) NOT NULL,
+  size      BIGINT UNSIGNED NOT NULL,
+  verdict   VARCHAR(16) NOT NULL,
+  score     DOUBLE NOT NULL,
+  symbols   TEXT NOT NULL,
+  gateway   VARCHAR(255) NOT NULL,
+  INDEX messages_received (received),
+  INDEX messages_sender (sender)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE message_rcpts (
+  queue_id  VARCHAR(32) NOT NULL,
+  position  INT NOT NULL,
+  recipient VARCHAR(320) NOT NULL,
+  status    VARCHAR(16) NOT NULL,
+  reply     TEXT NOT NULL,
+  relay     VARCHAR(300) NOT NULL,
+  attempts  INT UNSIGNED NOT NULL,
+  updated   BIGINT NOT NULL,
+  PRIMARY KEY (queue_id, recipient),
+  INDEX message_rcpts_recipient (recipient),
+  FOREIGN KEY (queue_id) REFERENCES messages (queue_id) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE greylist (
+  client_net VARCHAR(64) NOT NULL,
+  sender     VARCHAR(320) NOT NULL,
+  recipient  VARCHAR(320) NOT NULL,
+  first_seen BIGINT NOT NULL,
+  last_seen  BIGINT NOT NULL,
+  passed     INT UNSIGNED NOT NULL,
+  PRIMARY KEY (client_net, sender, recipient),
+  INDEX greylist_last_seen (last_seen)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE bans (
+  ip      VARCHAR(64) PRIMARY KEY,
+  until   BIGINT NOT NULL,
+  reason  TEXT NOT NULL,
+  created BIGINT NOT NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE ip_ranges (
+  name     VARCHAR(190) PRIMARY KEY,
+  cidr     VARCHAR(64) NOT NULL,
+  priority INT NOT NULL,
+  action   ENUM('allow', 'deny') NOT NULL,
+  expires  BIGINT NOT NULL,
+  note     TEXT NOT NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE admin_users (
+  name          VARCHAR(190) PRIMARY KEY,
+  password_hash VARCHAR(512) NOT NULL,
+  role          ENUM('admin', 'viewer') NOT NULL,
+  created       BIGINT NOT NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+)sql" + serial_triggers(Dialect::mariadb, {"ip_ranges"});
 }
 
 std::vector<Migration> build() {
   std::vector<Migration> list;
   list.push_back({1, "policy tables: settings, domains, recipients, aliases, relay networks", v1_sqlite(),
                   v1_mariadb()});
+  list.push_back({2, "message log, greylist, bans, IP ranges, admin users", v2_sqlite(), v2_mariadb()});
   return list;
 }
 

@@ -31,7 +31,8 @@ std::unique_ptr<Store> open_sqlite(const std::string& uri, const std::string& pa
 
 }  // namespace
 
-std::unique_ptr<Store> open_store(const std::string& uri) {
+std::unique_ptr<Store> open_store(const std::string& uri, const std::string& password_file) {
+  (void)password_file;  // MariaDB only
   if (uri.starts_with(sqlite_scheme)) return open_sqlite(uri, uri.substr(sqlite_scheme.size()));
   if (uri.starts_with(mariadb_scheme)) throw StoreError("MariaDB store is not available in this build yet");
   throw StoreError("unsupported store URI '" + uri + "' (expected sqlite:PATH or mariadb://...)");

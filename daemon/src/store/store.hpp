@@ -39,6 +39,88 @@ struct RelayNet {
   std::string note;
 };
 
+// ---- message log ("message tracking") ----
+
+// One recipient's delivery state. status: queued | delivered | deferred | bounced | expired |
+// rejected | deleted. `reply` is the last reply (or the reason), `relay` the host it came from.
+struct DeliveryRecord {
+  std::string recipient;
+  std::string status = "queued";
+  std::string reply;
+  std::string relay;
+  unsigned attempts = 0;
+  int64_t updated = 0;  // unix seconds
+};
+
+// One received message: written when it is queued, its deliveries updated as they happen.
+struct MessageRecord {
+  std::string queue_id;
+  int64_t received = 0;  // unix seconds
+  std::string client_ip;
+  std::string helo;
+  std::string tls;       // "" (plain) or "TLSv1.3 TLS_AES_256_GCM_SHA384"
+  std::string sender;    // "" for the null sender
+  uint64_t size = 0;
+  std::string verdict;   // accept | reject | tempfail | discard | quarantine
+  double score = 0;
+  std::string symbols;   // space-separated check symbols
+  std::string gateway;   // host name of the gateway that received it (several share a store)
+  std::vector<DeliveryRecord> deliveries;  // one per recipient, in envelope order
+};
+
+// Search: every given field must match; sender/recipient match a whole address or, when
+// starting with '@', a domain (suffix "@domain"), ASCII case-insensitively. Newest first
+// (received, then queue id, descending), at most `limit` (0 = 100) messages.
+struct MessageQuery {
+  std::string queue_id;
+  std::string sender;
+  std::string recipient;
+  int64_t since = 0;  // received >= since (0: no bound)
+  int64_t until = 0;  // received < until (0: no bound)
+  std::size_t limit = 100;
+};
+
+// ---- reputation state (used by the checks of later issues; shared by gateways) ----
+
+// Greylisting triplet: client network (/24 or /64 as CIDR), sender, recipient.
+struct GreylistEntry {
+  std::string client_net;
+  std::string sender;
+  std::string recipient;
+  int64_t first_seen = 0;
+  int64_t last_seen = 0;
+  unsigned passed = 0;  // messages accepted after the delay
+};
+
+// A client banned automatically (too many failures) until `until`.
+struct Ban {
+  std::string ip;
+  int64_t until = 0;
+  std::string reason;
+  int64_t created = 0;
+};
+
+// An IP range with a policy, hMailServer's model: the matching range of highest priority
+// decides. expires 0 = never.
+enum class RangeAction { allow, deny };
+struct IpRange {
+  std::string name;  // unique
+  std::string cidr;  // normalised
+  int priority = 0;
+  RangeAction action = RangeAction::allow;
+  int64_t expires = 0;
+  std::string note;
+};
+
+// An administrator account. password_hash is a PHC string of the memory-hard KDF
+// (core/password.hpp); the store never sees a password.
+struct AdminUser {
+  std::string name;
+  std::string password_hash;
+  std::string role = "admin";  // admin | viewer
+  int64_t created = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -79,10 +161,44 @@ class Store {
   virtual void set_setting(const std::string& key, const std::string& value) = 0;
   virtual bool remove_setting(const std::string& key) = 0;
   virtual std::vector<std::pair<std::string, std::string>> list_settings() = 0;
+
+  // Message log. log_message inserts (or replaces) a message with its deliveries;
+  // log_delivery updates one recipient of a logged message (inserting the recipient if it
+  // is new, e.g. a bounce's); prune removes messages received before `before`.
+  virtual void log_message(const MessageRecord& m) = 0;
+  virtual void log_delivery(const std::string& queue_id, const DeliveryRecord& d) = 0;
+  virtual std::vector<MessageRecord> search_messages(const MessageQuery& q) = 0;
+  virtual std::size_t prune_messages(int64_t before) = 0;
+
+  // Greylist: get by triplet, put (insert or update), expire entries last seen before.
+  virtual std::optional<GreylistEntry> greylist_get(const std::string& client_net, const std::string& sender,
+                                                    const std::string& recipient) = 0;
+  virtual void greylist_put(const GreylistEntry& e) = 0;
+  virtual std::size_t greylist_expire(int64_t last_seen_before) = 0;
+
+  // Auto-ban: add replaces an existing ban of the same IP; find ignores expired bans.
+  virtual void ban_add(const Ban& b) = 0;
+  virtual std::optional<Ban> ban_find(const std::string& ip, int64_t now) = 0;
+  virtual bool ban_remove(const std::string& ip) = 0;
+  virtual std::vector<Ban> ban_list(int64_t now) = 0;
+
+  // IP ranges: add throws on a duplicate name; list is ordered by priority (highest first).
+  virtual void add_ip_range(const IpRange& r) = 0;
+  virtual bool remove_ip_range(const std::string& name) = 0;
+  virtual std::vector<IpRange> list_ip_ranges() = 0;
+
+  // Admin users: add throws on a duplicate name; set_password_hash throws if absent.
+  virtual void add_user(const AdminUser& u) = 0;
+  virtual std::optional<AdminUser> find_user(const std::string& name) = 0;
+  virtual void set_password_hash(const std::string& name, const std::string& hash) = 0;
+  virtual bool remove_user(const std::string& name) = 0;
+  virtual std::vector<AdminUser> list_users() = 0;
 };
 
-// Opens a store from its URI: "sqlite:PATH" (creates the file). Throws StoreError for an
+// Opens a store from its URI: "sqlite:PATH" (creates the file), or
+// "mariadb://USER@HOST[:PORT]/DB" / "mariadb://USER@unix:/PATH/TO/SOCKET/DB" (MariaDB) with
+// the password read from `password_file` (empty: no password). Throws StoreError for an
 // unknown scheme or a database that cannot be opened. Does not migrate.
-std::unique_ptr<Store> open_store(const std::string& uri);
+std::unique_ptr<Store> open_store(const std::string& uri, const std::string& password_file = {});
 
 }  // namespace portcullis::store

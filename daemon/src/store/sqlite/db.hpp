@@ -55,6 +55,8 @@ class Statement {
   Statement& bind(int index, std::string_view value);
   Statement& bind(int index, int64_t value);
   Statement& bind(int index, int value) { return bind(index, static_cast<int64_t>(value)); }
+  Statement& bind(int index, unsigned value) { return bind(index, static_cast<int64_t>(value)); }
+  Statement& bind(int index, double value);
   Statement& bind_null(int index);
   template <typename... Values>
   Statement& bind_all(const Values&... values) {
@@ -72,6 +74,7 @@ class Statement {
   // Columns are numbered from 0.
   std::string text(int column) const;
   int64_t integer(int column) const;
+  double real(int column) const;
   bool is_null(int column) const;
 
  private:

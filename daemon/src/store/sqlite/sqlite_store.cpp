@@ -3,6 +3,7 @@
 #include "store/keys.hpp"
 #include "store/migrations.hpp"
 #include "store/sqlite/db.hpp"
+#include "store/sqlite/errors.hpp"
 
 namespace portcullis::store::sqlite {
 namespace {
@@ -13,22 +14,6 @@ RecipientMode parse_mode(const std::string& text) {
   if (text == "all") return RecipientMode::all;
   if (text == "specified") return RecipientMode::specified;
   throw StoreError("corrupt domains table: recipient_mode '" + text + "'");
-}
-
-// Runs `fn`, turning a constraint violation into `on_conflict` and any other error into
-// "<what>: <SQLite's message>".
-template <typename Fn>
-void write(const std::string& what, const std::string& on_conflict, Fn&& fn) {
-  try {
-    fn();
-  } catch (const SqliteError& e) {
-    if (e.is_duplicate_key()) throw StoreError(on_conflict);
-    throw StoreError(what + ": " + e.what());
-  }
-}
-
-void require(bool ok, const std::string& message) {
-  if (!ok) throw StoreError(message);
 }
 
 }  // namespace

@@ -46,7 +46,34 @@ class SqliteStore final : public Store {
   bool remove_setting(const std::string& key) override;
   std::vector<std::pair<std::string, std::string>> list_settings() override;
 
+  // sqlite_state.cpp: message log, greylist, bans, IP ranges, admin users.
+  void log_message(const MessageRecord& m) override;
+  void log_delivery(const std::string& queue_id, const DeliveryRecord& d) override;
+  std::vector<MessageRecord> search_messages(const MessageQuery& q) override;
+  std::size_t prune_messages(int64_t before) override;
+
+  std::optional<GreylistEntry> greylist_get(const std::string& client_net, const std::string& sender,
+                                            const std::string& recipient) override;
+  void greylist_put(const GreylistEntry& e) override;
+  std::size_t greylist_expire(int64_t last_seen_before) override;
+
+  void ban_add(const Ban& b) override;
+  std::optional<Ban> ban_find(const std::string& ip, int64_t now) override;
+  bool ban_remove(const std::string& ip) override;
+  std::vector<Ban> ban_list(int64_t now) override;
+
+  void add_ip_range(const IpRange& r) override;
+  bool remove_ip_range(const std::string& name) override;
+  std::vector<IpRange> list_ip_ranges() override;
+
+  void add_user(const AdminUser& u) override;
+  std::optional<AdminUser> find_user(const std::string& name) override;
+  void set_password_hash(const std::string& name, const std::string& hash) override;
+  bool remove_user(const std::string& name) override;
+  std::vector<AdminUser> list_users() override;
+
  private:
+  void insert_delivery(const std::string& queue_id, int position, const DeliveryRecord& d);
   bool remove_by_key(const char* sql, const std::string& key);
 
   std::string path_;

@@ -310,7 +310,7 @@ asio::awaitable<void> Server::run_session(tcp::socket socket, core::ListenerRole
           s.answer("451 4.3.0 Error: queue file write error, try again later");
         } else {
           ++messages;
-          log::info("queued", {{"queue_id", id}, {"client", client}, {"from", from},
+          log::info("queued", {{"queue_id", id}, {"client", client}, {"helo", s.envelope().helo}, {"from", from},
                                {"rcpts", join(tx.deliver_to, ',')}, {"size", std::to_string(size)},
                                {"verdict", "accept"}});
           s.answer("250 2.0.0 Ok: queued as " + id);

@@ -341,6 +341,7 @@ class Gateway:
         self.proc = None
         self.start_offset = 0  # log offset where the current run's lines begin
         self.exit_codes = []
+        self.daemon_args = []  # extra portcullisd arguments (e.g. --migrate)
         self.write_config()
 
     # -- configuration and CLI
@@ -357,10 +358,12 @@ class Gateway:
             lines.append("")
         self.config_path.write_text("\n".join(lines), encoding="utf-8")
 
-    def cli(self, *args, check=True, timeout=60):
-        """Runs `portcullis --config F ARGS...`; raises on a non-zero exit if check."""
+    def cli(self, *args, check=True, timeout=60, input=None):
+        """Runs `portcullis --config F ARGS...` (input: bytes for its stdin); raises on a
+        non-zero exit if check."""
         cmd = [str(CLI), "--config", str(self.config_path), *args]
-        r = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout)
+        r = subprocess.run(cmd, stdin=None if input is not None else subprocess.DEVNULL, input=input,
+                           capture_output=True, timeout=timeout)
         if check and r.returncode != 0:
             raise AssertionError(f"{' '.join(cmd[1:])} exited {r.returncode}\n"
                                  f"stdout: {r.stdout.decode(errors='replace')}\n"
@@ -390,7 +393,8 @@ class Gateway:
             env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1")
             with open(self.log_path, "ab") as log:
                 self.proc = subprocess.Popen(
-                    [str(DAEMON), "--config", str(self.config_path), "--foreground"],
+                    [str(DAEMON), "--config", str(self.config_path), "--foreground",
+                     *self.daemon_args],
                     stdin=subprocess.DEVNULL, stdout=log, stderr=log, cwd=self.root, env=env)
 
             def ready():

@@ -12,14 +12,17 @@
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 
 #include "app/policy_holder.hpp"
+#include "app/tracker.hpp"
 #include "core/config.hpp"
 #include "core/log.hpp"
 #include "net/dns.hpp"
 #include "queue/manager.hpp"
 #include "queue/spool.hpp"
 #include "smtp/server.hpp"
+#include "store/schema.hpp"
 #include "store/store.hpp"
 
 namespace portcullis::app {
@@ -40,18 +43,6 @@ core::Config load(const std::string& file) {
   if (file.empty()) return core::parse_config("", "defaults");
   // Relative paths inside the file are relative to the file's own folder.
   return core::load_config(file, fs::absolute(file).parent_path());
-}
-
-void open_schema(store::Store& st) {
-  const int have = st.schema_version();
-  const int know = st.latest_schema_version();
-  if (have > know)
-    throw store::StoreError("database schema version " + std::to_string(have) + " is newer than this build (" +
-                            std::to_string(know) + "): refusing to start");
-  if (have < know) {
-    log::info("store_migrate", {{"from", std::to_string(have)}, {"to", std::to_string(know)}});
-    st.migrate();
-  }
 }
 
 }  // namespace
@@ -75,8 +66,21 @@ int run_daemon(const DaemonOptions& opts) {
 
   try {
     fs::create_directories(config.data_dir);
-    auto store = store::open_store(config.store);
-    open_schema(*store);
+    auto store = store::open_store(config.store, config.store_password_file.string());
+    const int schema_before = store->schema_version();
+    store::prepare_schema(*store, opts.migrate ? store::MigratePolicy::allowed : store::MigratePolicy::fresh_only);
+    if (store->schema_version() != schema_before)
+      log::info("store_migrate", {{"from", std::to_string(schema_before)},
+                                  {"to", std::to_string(store->schema_version())}});
+    // Message tracking: its own store connection on its own thread (app/tracker.hpp).
+    std::optional<Tracker> tracker;
+    if (config.tracking.enabled) {
+      Tracker::Options topts;
+      topts.gateway = config.hostname;
+      topts.retention = config.tracking.retention;
+      tracker.emplace([&config] { return store::open_store(config.store, config.store_password_file.string()); },
+                      topts);
+    }
     queue::Spool spool(config.spool_dir);
 
     asio::io_context io(1);
@@ -91,7 +95,7 @@ int run_daemon(const DaemonOptions& opts) {
     if (ropts.timeout.count() <= 0) ropts.timeout = std::chrono::milliseconds(1000);
     net::Resolver resolver(io.get_executor(), ropts);
 
-    queue::Manager manager(config, io, workers, spool, resolver, current);
+    queue::Manager manager(config, io, workers, spool, resolver, [&policy] { return policy.last_good(); });
     smtp::Server server(config, smtp::ServerDeps{io, workers, spool, current,
                                                   [&manager](const std::string& id) { manager.enqueue(id); }});
     server.listen();

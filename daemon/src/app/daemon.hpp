@@ -8,6 +8,7 @@ struct DaemonOptions {
   std::string config_file;  // empty: $PORTCULLIS_CONFIG, /etc/portcullis/portcullis.toml, or defaults
   bool foreground = false;
   bool check_only = false;
+  bool migrate = false;  // bring an older database schema up to date (an empty one always is)
 };
 
 // Returns the process exit code.

@@ -19,9 +19,11 @@ bool PolicyHolder::load_now() {
   try {
     std::lock_guard lock(store_mutex_);
     current_ = policy::Snapshot::load(store_);
+    failing_ = false;
     return true;
   } catch (const std::exception& e) {
     log::error("policy_load_failed", {{"error", e.what()}});
+    failing_ = true;
     return false;
   }
 }
@@ -49,15 +51,15 @@ asio::awaitable<void> PolicyHolder::loop() {
         return policy::Snapshot::load(store_);
       });
       if (failing_) log::info("policy_store_recovered", {});
-      failing_ = false;
+      failing_ = !current_ && !fresh;  // never loaded: still nothing to decide with
       if (fresh) {
         current_ = std::move(fresh);
         log::info("policy_reloaded", {{"serial", std::to_string(current_->serial)},
                                       {"domains", std::to_string(current_->domains.size())}});
       }
     } catch (const std::exception& e) {
-      // Keep deciding on the last good snapshot; say so once.
-      if (!failing_) log::warn("policy_reload_failed", {{"error", e.what()}});
+      // No decisions on possibly stale policy: sessions answer 451 until the store is back.
+      if (!failing_) log::warn("policy_store_unavailable", {{"error", e.what()}, {"action", "tempfail"}});
       failing_ = true;
     }
   }

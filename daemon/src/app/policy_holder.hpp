@@ -1,5 +1,6 @@
 // Keeps the current policy::Snapshot and reloads it when the store's policy serial changes
-// (every config.policy_refresh), so CLI edits reach the running daemon within seconds.
+// (checked every config.policy_refresh, which is also the store's health check), so CLI
+// edits reach the running daemon within seconds.
 // The store is touched only on the worker pool; readers on the io thread get a shared_ptr.
 #pragma once
 #include <boost/asio/awaitable.hpp>
@@ -24,7 +25,13 @@ class PolicyHolder {
   void start();
   void stop();
   void refresh_soon();  // SIGHUP
-  std::shared_ptr<const policy::Snapshot> current() const { return current_; }
+  // The policy to decide with, or nullptr while the store is unreachable (the last check
+  // failed): then sessions answer 451 4.3.0 rather than decide on data that may be stale.
+  // When the store answers again, the kept snapshot is used (or a fresh one if it changed).
+  std::shared_ptr<const policy::Snapshot> current() const { return failing_ ? nullptr : current_; }
+  // The last snapshot loaded, reachable store or not: routing of queued mail (the queue keeps
+  // being delivered while the store is down). nullptr only if none was ever loaded.
+  std::shared_ptr<const policy::Snapshot> last_good() const { return current_; }
 
  private:
   boost::asio::awaitable<void> loop();

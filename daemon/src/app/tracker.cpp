@@ -142,6 +142,18 @@ bool Tracker::write(store::Store& s, const Job& job) {
   }
 }
 
+void Tracker::prune(store::Store& s) {
+  const auto now = std::chrono::steady_clock::now();
+  if (options_.retention.count() <= 0 || now < next_prune_) return;
+  next_prune_ = now + std::chrono::hours(1);
+  try {
+    const auto removed = s.prune_messages(now_seconds() - options_.retention.count());
+    if (removed > 0) log::info("tracking_pruned", {{"messages", std::to_string(removed)}});
+  } catch (const std::exception& e) {
+    log::warn("tracking_store_error", {{"error", e.what()}});
+  }
+}
+
 void Tracker::run(std::stop_token stop) {
   std::unique_ptr<store::Store> s;
   auto delay = options_.retry_min;
@@ -159,6 +171,7 @@ void Tracker::run(std::stop_token stop) {
     try {
       if (!s) s = open_();
       ok = write(*s, job);
+      if (ok) prune(*s);
     } catch (const std::exception& e) {
       log::warn("tracking_store_error", {{"error", e.what()}});
     }

@@ -30,6 +30,7 @@ class Tracker {
     std::size_t max_pending = 20000;
     std::chrono::milliseconds retry_min{500};
     std::chrono::milliseconds retry_max{30000};
+    std::chrono::seconds retention{0};  // prune older messages hourly (0: never)
   };
   // open() makes the writer thread's store connection (called on that thread, again after
   // a failure).
@@ -57,6 +58,7 @@ class Tracker {
   void push(Job job);
   void run(std::stop_token stop);
   bool write(store::Store& s, const Job& job);  // false: store failed, retry later
+  void prune(store::Store& s);
 
   std::function<std::unique_ptr<store::Store>()> open_;
   Options options_;
@@ -67,6 +69,7 @@ class Tracker {
   bool busy_ = false;  // the writer holds a job
   uint64_t written_ = 0;
   uint64_t dropped_ = 0;
+  std::chrono::steady_clock::time_point next_prune_{};
   log::ObserverHandle observer_;
   std::jthread thread_;  // last: stopped and joined first
 };

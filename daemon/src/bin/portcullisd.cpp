@@ -9,11 +9,13 @@
 namespace {
 void usage() {
   std::fputs(
-      "usage: portcullisd [--config FILE] [--foreground] [--check-config]\n"
+      "usage: portcullisd [--config FILE] [--foreground] [--check-config] [--migrate]\n"
       "  --config FILE   bootstrap configuration (default: $PORTCULLIS_CONFIG, then\n"
       "                  /etc/portcullis/portcullis.toml if present, else built-in defaults)\n"
       "  --foreground    stay attached to the terminal (the default under systemd and make run)\n"
-      "  --check-config  validate the configuration and exit\n",
+      "  --check-config  validate the configuration and exit\n"
+      "  --migrate       migrate an older database schema before starting (an empty\n"
+      "                  database is always set up; a newer schema is always refused)\n",
       stderr);
 }
 }  // namespace
@@ -26,6 +28,8 @@ int main(int argc, char** argv) {
       opts.config_file = argv[++i];
     } else if (a == "--foreground" || a == "-f") {
       opts.foreground = true;
+    } else if (a == "--migrate") {
+      opts.migrate = true;
     } else if (a == "--check-config") {
       opts.check_only = true;
     } else if (a == "--help" || a == "-h") {

@@ -6,6 +6,7 @@
 // them as one line "portcullis: error: ..." on stderr and exits 1.
 #pragma once
 #include <iosfwd>
+#include <cstdint>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -38,7 +39,8 @@ class Context {
   std::ostream& out;
   std::ostream& err;
 
-  // The store, migrated to this build's schema (so commands work on a fresh install).
+  // The store, ready for use: a fresh (empty) database is set up; an older schema is an
+  // error telling to run 'portcullis db migrate' (store/schema.hpp).
   store::Store& store();
   // The store as it is, not migrated (db status, db migrate).
   store::Store& store_unmigrated();
@@ -55,6 +57,10 @@ int cmd_alias(Context& ctx, std::vector<std::string> args);
 int cmd_relaynet(Context& ctx, std::vector<std::string> args);
 int cmd_settings(Context& ctx, std::vector<std::string> args);
 int cmd_db(Context& ctx, std::vector<std::string> args);
+int cmd_log(Context& ctx, std::vector<std::string> args);
+int cmd_user(Context& ctx, std::vector<std::string> args);
+// --since/--until values: an age ("2h"), a UTC date or date-time, or "@UNIXTIME".
+int64_t parse_time_option(const std::string& text, const std::string& option, int64_t now);
 // The mail queue (list, show, flush, delete, ...): written by the queue room's owner in
 // cli/queue_cmd.cpp. Its help text comes from the group itself ("queue help").
 int cmd_queue(Context& ctx, std::vector<std::string> args);

@@ -2,6 +2,7 @@
 #include <ostream>
 
 #include "cli/commands.hpp"
+#include "store/schema.hpp"
 
 namespace portcullis::cli {
 
@@ -16,7 +17,7 @@ store::Store& Context::store_unmigrated() {
     // works on a fresh install before the daemon ever ran.
     std::error_code ec;
     std::filesystem::create_directories(config.data_dir, ec);
-    store_ = store::open_store(store_uri);
+    store_ = store::open_store(store_uri, config.store_password_file.string());
   }
   return *store_;
 }
@@ -24,7 +25,7 @@ store::Store& Context::store_unmigrated() {
 store::Store& Context::store() {
   auto& s = store_unmigrated();
   if (!migrated_) {
-    s.migrate();
+    store::prepare_schema(s, store::MigratePolicy::fresh_only);
     migrated_ = true;
   }
   return s;

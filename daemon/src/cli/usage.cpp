@@ -13,7 +13,7 @@ struct GroupHelp {
   std::string_view details;
 };
 
-constexpr std::array<GroupHelp, 6> groups{{
+constexpr std::array<GroupHelp, 8> groups{{
     {"domain",
      "domain add NAME --destination HOST[:PORT] [--recipients all|specified]\n"
      "domain set NAME [--destination HOST[:PORT]] [--recipients all|specified]\n"
@@ -56,8 +56,26 @@ constexpr std::array<GroupHelp, 6> groups{{
      "db status\n"
      "db migrate\n",
      "status shows the schema version of the store and of this build, and whether a migration\n"
-     "is needed; it never changes the store. migrate applies the missing migrations (every\n"
-     "other command does that by itself). A store migrated by a newer build is refused.\n"},
+     "is needed; it never changes the store. migrate applies the missing migrations. An empty\n"
+     "store is set up by any command; an older schema is migrated only by 'db migrate' (or\n"
+     "portcullisd --migrate), since several gateways may share it. A newer schema is refused.\n"},
+    {"log",
+     "log search [--from A] [--to A] [--since TIME] [--until TIME] [--queue-id ID] [--limit N]\n",
+     "Message tracking: the messages the gateways received, newest first, each with its verdict\n"
+     "and one line per recipient. A (--from, --to) is an address, @DOMAIN, or <> (bounces).\n"
+     "Recipient lines: status, attempts, relay, time, last reply. TIME is an age\n"
+     "(90s, 15m, 2h, 7d), a UTC date or date-time (2026-11-23, 2026-11-23T10:00Z) or @UNIXTIME.\n"
+     "Filters combine; --limit defaults to 100.\n"},
+    {"user",
+     "user add NAME [--role admin|viewer]\n"
+     "user passwd NAME\n"
+     "user remove NAME\n"
+     "user list\n"
+     "user verify NAME\n",
+     "Administrator accounts. The password is asked twice on a terminal with echo off, or read\n"
+     "as the first line of standard input; never from the command line. It must have 12 or more\n"
+     "characters and three kinds of characters (or 20 or more). Stored as an scrypt hash.\n"
+     "verify reads a password from standard input and exits 0 if it matches.\n"},
 }};
 
 }  // namespace

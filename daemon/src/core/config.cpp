@@ -145,6 +145,8 @@ Config from_toml(const Value& root, const std::filesystem::path& base) {
             }},
            {"spool_dir", [&](const Value& v, const std::string& key) { c.spool_dir = get_path(v, key, base); }},
            {"data_dir", [&](const Value& v, const std::string& key) { c.data_dir = get_path(v, key, base); }},
+           {"store_password_file",
+            [&](const Value& v, const std::string& key) { c.store_password_file = get_path(v, key, base); }},
            {"store",
             [&](const Value& v, const std::string& key) {
               c.store = get_string(v, key);
@@ -157,6 +159,16 @@ Config from_toml(const Value& root, const std::filesystem::path& base) {
               }
             }},
            {"policy_refresh", seconds(c.policy_refresh)},
+           {"tracking",
+            [&](const Value& v, const std::string& key) {
+              walk(v, key,
+                   {{"enabled",
+                     [&](const Value& b, const std::string& k) {
+                       if (!b.is_boolean()) fail(b, k, "expected true or false");
+                       c.tracking.enabled = b.as_boolean();
+                     }},
+                    {"retention", seconds(c.tracking.retention)}});
+            }},
            {"listener",
             [&](const Value& v, const std::string& key) {
               if (!v.is_array()) fail(v, key, "expected [[listener]] tables");

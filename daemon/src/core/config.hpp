@@ -61,11 +61,16 @@ struct Config {
   std::filesystem::path spool_dir = "/var/spool/portcullis";
   std::filesystem::path data_dir = "/var/lib/portcullis";
   std::string store;  // default: "sqlite:" + data_dir/portcullis.db
+  std::filesystem::path store_password_file;  // MariaDB password (first line); empty: none
   std::vector<ListenerConfig> listeners{ListenerConfig{}};
   Limits limits;
   Timeouts timeouts;
   Delivery delivery;
   std::chrono::seconds policy_refresh{1};  // how often the daemon polls the store for changes
+  struct Tracking {
+    bool enabled = true;                          // write the message log (portcullis log search)
+    std::chrono::seconds retention{30 * 86400};   // messages older than this are pruned
+  } tracking;
 };
 
 // Reads and validates the file. Relative paths inside it are resolved against base_dir

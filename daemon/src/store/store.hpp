@@ -70,7 +70,8 @@ struct MessageRecord {
 
 // Search: every given field must match; sender/recipient match a whole address or, when
 // starting with '@', a domain (suffix "@domain"), ASCII case-insensitively. Newest first
-// (received, then queue id, descending), at most `limit` (0 = 100) messages.
+// (received, then queue id, descending), at most `limit` (0 = 100) messages. sender "<>"
+// finds messages from the null sender (bounces).
 struct MessageQuery {
   std::string queue_id;
   std::string sender;

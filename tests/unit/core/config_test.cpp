@@ -114,4 +114,17 @@ TEST(Config, GreetDelayMayBeZero) {
   EXPECT_NE(error_of("[timeouts]\ncommand = 0\n").find("timeouts.command"), std::string::npos);
 }
 
+TEST(Config, TrackingAndStorePasswordFile) {
+  const auto d = parse_config("");
+  EXPECT_TRUE(d.tracking.enabled);
+  EXPECT_EQ(d.tracking.retention.count(), 30 * 86400);
+  EXPECT_TRUE(d.store_password_file.empty());
+  const auto c = parse_config("store_password_file = \"db.pw\"\n[tracking]\nenabled = false\nretention = \"7d\"\n",
+                              "t.toml", "/etc/portcullis");
+  EXPECT_FALSE(c.tracking.enabled);
+  EXPECT_EQ(c.tracking.retention.count(), 7 * 86400);
+  EXPECT_EQ(c.store_password_file, "/etc/portcullis/db.pw");
+  EXPECT_NE(error_of("[tracking]\nenabled = 1\n").find("tracking.enabled"), std::string::npos);
+}
+
 TEST(Config, SyntaxErrorIsReported) { EXPECT_FALSE(error_of("hostname = \n").empty()); }

@@ -5,7 +5,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "fake_store.hpp"
+#include "memory_store.hpp"
 #include "policy/relay.hpp"
 #include "policy/snapshot.hpp"
 #include "policy_fixture.hpp"
@@ -13,37 +13,37 @@
 namespace portcullis::policy {
 namespace {
 
-using testing::FakeStore;
+using testing::memory_store;
 
 class ApplyPostmaster : public ::testing::Test {
  protected:
   void SetUp() override {
-    store.add_domain({"ours.example", "mx.ours.example", 25, store::RecipientMode::specified});
-    store.add_domain({"second.example", "mx.ours.example", 25, store::RecipientMode::all});
+    store->add_domain({"ours.example", "mx.ours.example", 25, store::RecipientMode::specified});
+    store->add_domain({"second.example", "mx.ours.example", 25, store::RecipientMode::all});
   }
   std::optional<std::vector<std::string>> alias(const std::string& key) {
-    for (const auto& a : store.list_aliases())
+    for (const auto& a : store->list_aliases())
       if (a.address == key) return a.targets;
     return std::nullopt;
   }
-  FakeStore store;
+  std::unique_ptr<store::Store> store = memory_store();
 };
 
 TEST_F(ApplyPostmaster, CreatesTheThreeAliasesAndTheSetting) {
-  store.set_setting("admin-email", "it-admin@partner.example");
-  apply_postmaster(store, "postmaster@Ours.Example");
-  EXPECT_EQ(store.get_setting("postmaster"), "postmaster@ours.example");
+  store->set_setting("admin-email", "it-admin@partner.example");
+  apply_postmaster(*store, "postmaster@Ours.Example");
+  EXPECT_EQ(store->get_setting("postmaster"), "postmaster@ours.example");
   for (const char* key : {"postmaster@ours.example", "abuse@ours.example", "root@ours.example"})
     EXPECT_EQ(alias(key), std::vector<std::string>{"it-admin@partner.example"}) << key;
-  EXPECT_EQ(store.list_aliases().size(), 3u);
+  EXPECT_EQ(store->list_aliases().size(), 3u);
 }
 
 TEST_F(ApplyPostmaster, ReplacesExistingAliases) {
-  store.add_alias({"abuse@ours.example", {"old@partner.example"}});
-  store.add_alias({"sales@ours.example", {"untouched@partner.example"}});
-  store.set_setting("admin-email", "new@partner.example");
-  apply_postmaster(store, "pm@ours.example");
-  EXPECT_EQ(store.get_setting("postmaster"), "pm@ours.example");
+  store->add_alias({"abuse@ours.example", {"old@partner.example"}});
+  store->add_alias({"sales@ours.example", {"untouched@partner.example"}});
+  store->set_setting("admin-email", "new@partner.example");
+  apply_postmaster(*store, "pm@ours.example");
+  EXPECT_EQ(store->get_setting("postmaster"), "pm@ours.example");
   EXPECT_EQ(alias("abuse@ours.example"), std::vector<std::string>{"new@partner.example"});
   EXPECT_EQ(alias("postmaster@ours.example"), std::vector<std::string>{"new@partner.example"});
   EXPECT_EQ(alias("sales@ours.example"), std::vector<std::string>{"untouched@partner.example"});
@@ -51,25 +51,25 @@ TEST_F(ApplyPostmaster, ReplacesExistingAliases) {
 
 TEST_F(ApplyPostmaster, RequiresAdminEmail) {
   try {
-    apply_postmaster(store, "postmaster@ours.example");
+    apply_postmaster(*store, "postmaster@ours.example");
     FAIL() << "no exception";
   } catch (const std::invalid_argument& e) {
     EXPECT_NE(std::string(e.what()).find("admin-email is not set"), std::string::npos) << e.what();
   }
-  store.set_setting("admin-email", "");
-  EXPECT_THROW(apply_postmaster(store, "postmaster@ours.example"), std::invalid_argument);
-  store.set_setting("admin-email", "not an address");
-  EXPECT_THROW(apply_postmaster(store, "postmaster@ours.example"), std::invalid_argument);
-  EXPECT_TRUE(store.list_aliases().empty());
-  EXPECT_FALSE(store.get_setting("postmaster"));
+  store->set_setting("admin-email", "");
+  EXPECT_THROW(apply_postmaster(*store, "postmaster@ours.example"), std::invalid_argument);
+  store->set_setting("admin-email", "not an address");
+  EXPECT_THROW(apply_postmaster(*store, "postmaster@ours.example"), std::invalid_argument);
+  EXPECT_TRUE(store->list_aliases().empty());
+  EXPECT_FALSE(store->get_setting("postmaster"));
 }
 
 TEST_F(ApplyPostmaster, RequiresOneOfOurDomains) {
-  store.set_setting("admin-email", "admin@partner.example");
+  store->set_setting("admin-email", "admin@partner.example");
   for (const char* address : {"postmaster@partner.example", "postmaster@sub.ours.example",
                               "postmaster@ours.example.evil", "postmaster@example"}) {
     try {
-      apply_postmaster(store, address);
+      apply_postmaster(*store, address);
       ADD_FAILURE() << address;
     } catch (const std::invalid_argument& e) {
       EXPECT_NE(std::string(e.what()).find("not in one of our domains"), std::string::npos) << e.what();
@@ -77,14 +77,14 @@ TEST_F(ApplyPostmaster, RequiresOneOfOurDomains) {
   }
   for (const char* address : {"", "postmaster", "@ours.example", "pm%x@ours.example", "a b@ours.example",
                               "pm@ours.example.", "pm@[192.0.2.1]"})
-    EXPECT_THROW(apply_postmaster(store, address), std::invalid_argument) << address;
-  EXPECT_TRUE(store.list_aliases().empty());
+    EXPECT_THROW(apply_postmaster(*store, address), std::invalid_argument) << address;
+  EXPECT_TRUE(store->list_aliases().empty());
 }
 
 TEST_F(ApplyPostmaster, EndToEndThroughTheRelayDecision) {
-  store.set_setting("admin-email", "admin@partner.example");
-  apply_postmaster(store, "postmaster@ours.example");
-  const auto snap = Snapshot::load(store);
+  store->set_setting("admin-email", "admin@partner.example");
+  apply_postmaster(*store, "postmaster@ours.example");
+  const auto snap = Snapshot::load(*store);
   const auto client = testing::ip("203.0.113.5");
   const auto bare = decide_bare_postmaster(*snap);
   EXPECT_EQ(bare.verdict, RcptVerdict::accept_inbound);
@@ -103,9 +103,9 @@ TEST_F(ApplyPostmaster, EndToEndThroughTheRelayDecision) {
 }
 
 TEST_F(ApplyPostmaster, AdminEmailInTheSameDomainIsNoLoop) {
-  store.set_setting("admin-email", "postmaster@ours.example");
-  apply_postmaster(store, "postmaster@ours.example");
-  const auto snap = Snapshot::load(store);
+  store->set_setting("admin-email", "postmaster@ours.example");
+  apply_postmaster(*store, "postmaster@ours.example");
+  const auto snap = Snapshot::load(*store);
   const auto d = decide_recipient(*snap, testing::mailbox("abuse", "ours.example"), testing::ip("203.0.113.5"));
   EXPECT_EQ(d.verdict, RcptVerdict::accept_inbound);
   EXPECT_EQ(d.deliver_to, std::vector<std::string>{"postmaster@ours.example"});

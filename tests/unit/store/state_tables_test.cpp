@@ -127,6 +127,9 @@ TYPED_TEST(StateTablesTest, SearchBySenderRecipientDomainAndTime) {
   q.until = 4000;
   EXPECT_EQ(ids(s.search_messages(q)), (Ids{"Q3", "Q2"}));
   q = {};
+  q.sender = "<>";
+  EXPECT_EQ(ids(s.search_messages(q)), (Ids{"Q4"}));
+  q = {};
   q.limit = 2;
   EXPECT_EQ(ids(s.search_messages(q)), (Ids{"Q4", "Q3"}));
   q = {};

@@ -97,7 +97,11 @@ void SqliteStore::log_delivery(const std::string& queue_id, const DeliveryRecord
 std::vector<MessageRecord> SqliteStore::search_messages(const MessageQuery& q) {
   std::string sql = std::string("SELECT ") + message_columns + " FROM messages m WHERE 1 = 1";
   if (!q.queue_id.empty()) sql += " AND m.queue_id = ?1";
-  if (!q.sender.empty()) address_filter(sql, "lower(m.sender)", lower_ascii(q.sender), 2);
+  if (q.sender == "<>") {
+    sql += " AND m.sender = ''";
+  } else if (!q.sender.empty()) {
+    address_filter(sql, "lower(m.sender)", lower_ascii(q.sender), 2);
+  }
   if (!q.recipient.empty()) {
     sql += " AND EXISTS (SELECT 1 FROM message_rcpts r WHERE r.queue_id = m.queue_id";
     address_filter(sql, "lower(r.recipient)", lower_ascii(q.recipient), 3);
@@ -108,7 +112,7 @@ std::vector<MessageRecord> SqliteStore::search_messages(const MessageQuery& q) {
   sql += " ORDER BY m.received DESC, m.queue_id DESC LIMIT ?6";
   Statement st(*db_, sql);
   if (!q.queue_id.empty()) st.bind(1, q.queue_id);
-  if (!q.sender.empty()) st.bind(2, lower_ascii(q.sender));
+  if (!q.sender.empty() && q.sender != "<>") st.bind(2, lower_ascii(q.sender));
   if (!q.recipient.empty()) st.bind(3, lower_ascii(q.recipient));
   if (q.since > 0) st.bind(4, q.since);
   if (q.until > 0) st.bind(5, q.until);

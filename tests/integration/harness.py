@@ -321,7 +321,9 @@ class Gateway:
     """
 
     def __init__(self, workdir, *, dns_port, mx_port, limits=None, timeouts=None, delivery=None,
-                 name="gw", hostname="gw.test"):
+                 name="gw", hostname="gw.test", store=None, store_password_file=None):
+        self.store = store or "sqlite:data/portcullis.db"
+        self.store_password_file = store_password_file
         self.root = Path(workdir) / name
         self.root.mkdir(parents=True, exist_ok=True)
         (self.root / "data").mkdir(exist_ok=True)
@@ -348,8 +350,11 @@ class Gateway:
 
     def write_config(self):
         lines = [f'hostname = {_toml_value(self.hostname)}', 'log_level = "debug"',
-                 'spool_dir = "spool"', 'data_dir = "data"', 'store = "sqlite:data/portcullis.db"',
-                 'policy_refresh = 1', "", "[[listener]]",
+                 'spool_dir = "spool"', 'data_dir = "data"', f'store = {_toml_value(self.store)}',
+                 'policy_refresh = 1',
+                 *([f'store_password_file = {_toml_value(str(self.store_password_file))}']
+                   if self.store_password_file else []),
+                 "", "[[listener]]",
                  f'address = "127.0.0.1:{self.port}"', 'role = "inbound"', ""]
         for table, values in (("limits", self.limits), ("timeouts", self.timeouts),
                               ("delivery", self.delivery)):
@@ -505,13 +510,13 @@ class Gateway:
         def find():
             ev = self.events(name, since=since, **match)
             if ev:
-                return ev[0][2]
+                return (ev[0][2],)  # truthy even when the event has no fields
             if self.proc is not None and self.proc.poll() is not None:
                 raise AssertionError(f"portcullisd exited ({self.proc.returncode}) while waiting "
                                      f"for {name} {match}\n{_tail(self.log_path)}")
             return None
         return wait_until(find, timeout, f"log event {name} {match}", interval=0.1,
-                          diagnostics=lambda: _tail(self.log_path))
+                          diagnostics=lambda: _tail(self.log_path))[0]
 
     def tail(self, lines=60):
         return _tail(self.log_path, lines)

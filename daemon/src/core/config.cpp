@@ -155,7 +155,8 @@ Config from_toml(const Value& root, const std::filesystem::path& base) {
                 if (p.empty()) fail(v, key, "sqlite: needs a path");
                 if (!p.is_absolute() && !base.empty()) c.store = "sqlite:" + (base / p).string();
               } else if (c.store.rfind("mariadb://", 0) != 0) {
-                fail(v, key, "expected \"sqlite:PATH\" or \"mariadb://USER@HOST[:PORT]/DB\"");
+                fail(v, key, "expected \"sqlite:PATH\", \"mariadb://USER@HOST[:PORT]/DB\" or "
+                              "\"mariadb://USER@unix:/PATH/TO/SOCKET/DB\"");
               }
             }},
            {"policy_refresh", seconds(c.policy_refresh)},

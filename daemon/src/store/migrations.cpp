@@ -11,7 +11,7 @@ std::string serial_triggers(Dialect dialect, std::initializer_list<const char*> 
   std::string sql;
   for (const char* table : tables) {
     for (const auto& [event, suffix] : {std::pair{"INSERT", "ai"}, {"UPDATE", "au"}, {"DELETE", "ad"}}) {
-      sql += "CREATE TRIGGER ";
+      sql += dialect == Dialect::sqlite ? "CREATE TRIGGER " : "CREATE TRIGGER IF NOT EXISTS ";
       sql += std::string(table) + "_" + suffix + "_serial AFTER " + event + " ON " + table;
       if (dialect == Dialect::sqlite)
         sql += " BEGIN UPDATE policy_serial SET serial = serial + 1 WHERE id = 1; END;\n";
@@ -23,7 +23,8 @@ std::string serial_triggers(Dialect dialect, std::initializer_list<const char*> 
 }
 
 // Version 1: policy tables. Keys (domain names, addresses, CIDRs) are stored lower-case by
-// the backend, so plain binary comparison is the right collation in both dialects.
+// the backend, so plain binary comparison is the right collation in both dialects (on
+// MariaDB utf8mb4_nopad_bin: like SQLite, 'a' and 'a ' are different keys).
 std::string v1_sqlite() {
   return R"sql(
 CREATE TABLE schema_version (
@@ -67,46 +68,47 @@ CREATE TABLE relaynets (
 }
 
 // MariaDB: DDL commits implicitly there, so a failed step is not rolled back as a whole; each
-// statement is written so the step can be re-run after the cause is fixed by hand.
+// statement is written so the step can be re-run after the cause is fixed by hand (IF NOT
+// EXISTS, an idempotent insert). Triggers run as their definer (the migrating account).
 std::string v1_mariadb() {
   return R"sql(
-CREATE TABLE schema_version (
+CREATE TABLE IF NOT EXISTS schema_version (
   version     INT PRIMARY KEY,
   description VARCHAR(200) NOT NULL,
   applied_at  VARCHAR(32) NOT NULL
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
-CREATE TABLE policy_serial (
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin;
+CREATE TABLE IF NOT EXISTS policy_serial (
   id     INT PRIMARY KEY CHECK (id = 1),
   serial BIGINT NOT NULL
 ) ENGINE=InnoDB;
-INSERT INTO policy_serial (id, serial) VALUES (1, 0);
-CREATE TABLE settings (
+INSERT INTO policy_serial (id, serial) VALUES (1, 0) ON DUPLICATE KEY UPDATE id = id;
+CREATE TABLE IF NOT EXISTS settings (
   `key` VARCHAR(190) PRIMARY KEY,
   value TEXT NOT NULL
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
-CREATE TABLE domains (
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin;
+CREATE TABLE IF NOT EXISTS domains (
   name             VARCHAR(255) PRIMARY KEY,
   destination_host VARCHAR(255) NOT NULL,
   destination_port INT NOT NULL CHECK (destination_port BETWEEN 1 AND 65535),
   recipient_mode   ENUM('all', 'specified') NOT NULL
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
-CREATE TABLE recipients (
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin;
+CREATE TABLE IF NOT EXISTS recipients (
   address VARCHAR(320) PRIMARY KEY
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
-CREATE TABLE aliases (
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin;
+CREATE TABLE IF NOT EXISTS aliases (
   address VARCHAR(320) PRIMARY KEY
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
-CREATE TABLE alias_targets (
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin;
+CREATE TABLE IF NOT EXISTS alias_targets (
   alias    VARCHAR(320) NOT NULL,
   position INT NOT NULL,
   target   VARCHAR(320) NOT NULL,
   PRIMARY KEY (alias, position),
   FOREIGN KEY (alias) REFERENCES aliases (address) ON DELETE CASCADE
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
-CREATE TABLE relaynets (
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin;
+CREATE TABLE IF NOT EXISTS relaynets (
   cidr VARCHAR(64) PRIMARY KEY,
   note TEXT NOT NULL
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin;
 )sql" + serial_triggers(Dialect::mariadb, {"settings", "domains", "recipients", "aliases", "alias_targets",
                                                "relaynets"});
 }
@@ -176,7 +178,7 @@ CREATE TABLE admin_users (
 
 std::string v2_mariadb() {
   return R"sql(
-CREATE TABLE messages (
+CREATE TABLE IF NOT EXISTS messages (
   queue_id  VARCHAR(32) PRIMARY KEY,
   received  BIGINT NOT NULL,
   client_ip VARCHAR(64) NOT NULL,
@@ -190,8 +192,8 @@ CREATE TABLE messages (
   gateway   VARCHAR(255) NOT NULL,
   INDEX messages_received (received),
   INDEX messages_sender (sender)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
-CREATE TABLE message_rcpts (
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin;
+CREATE TABLE IF NOT EXISTS message_rcpts (
   queue_id  VARCHAR(32) NOT NULL,
   position  INT NOT NULL,
   recipient VARCHAR(320) NOT NULL,
@@ -203,8 +205,8 @@ CREATE TABLE message_rcpts (
   PRIMARY KEY (queue_id, recipient),
   INDEX message_rcpts_recipient (recipient),
   FOREIGN KEY (queue_id) REFERENCES messages (queue_id) ON DELETE CASCADE
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
-CREATE TABLE greylist (
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin;
+CREATE TABLE IF NOT EXISTS greylist (
   client_net VARCHAR(64) NOT NULL,
   sender     VARCHAR(320) NOT NULL,
   recipient  VARCHAR(320) NOT NULL,
@@ -213,27 +215,27 @@ CREATE TABLE greylist (
   passed     INT UNSIGNED NOT NULL,
   PRIMARY KEY (client_net, sender, recipient),
   INDEX greylist_last_seen (last_seen)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
-CREATE TABLE bans (
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin;
+CREATE TABLE IF NOT EXISTS bans (
   ip      VARCHAR(64) PRIMARY KEY,
   until   BIGINT NOT NULL,
   reason  TEXT NOT NULL,
   created BIGINT NOT NULL
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
-CREATE TABLE ip_ranges (
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin;
+CREATE TABLE IF NOT EXISTS ip_ranges (
   name     VARCHAR(190) PRIMARY KEY,
   cidr     VARCHAR(64) NOT NULL,
   priority INT NOT NULL,
   action   ENUM('allow', 'deny') NOT NULL,
   expires  BIGINT NOT NULL,
   note     TEXT NOT NULL
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
-CREATE TABLE admin_users (
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin;
+CREATE TABLE IF NOT EXISTS admin_users (
   name          VARCHAR(190) PRIMARY KEY,
   password_hash VARCHAR(512) NOT NULL,
   role          ENUM('admin', 'viewer') NOT NULL,
   created       BIGINT NOT NULL
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin;
 )sql" + serial_triggers(Dialect::mariadb, {"ip_ranges"});
 }
 

@@ -1,7 +1,12 @@
 // open_store(): picks the backend from the URI scheme.
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <system_error>
 
+#include "store/mariadb/mariadb_store.hpp"
+#include "store/mariadb/uri.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "store/store.hpp"
 
@@ -29,12 +34,32 @@ std::unique_ptr<Store> open_sqlite(const std::string& uri, const std::string& pa
   return std::make_unique<sqlite::SqliteStore>(path);
 }
 
+// The password is the file's first line without its line ending; no file, no password.
+std::string read_password(const std::string& password_file) {
+  if (password_file.empty()) return {};
+  std::error_code ec;
+  if (std::filesystem::is_directory(password_file, ec))
+    throw StoreError("cannot read the MariaDB password file " + password_file + ": it is a directory");
+  std::ifstream in(password_file, std::ios::binary);
+  if (!in)
+    throw StoreError("cannot read the MariaDB password file " + password_file + ": " + std::strerror(errno));
+  std::string password;
+  std::getline(in, password);
+  if (in.bad()) throw StoreError("cannot read the MariaDB password file " + password_file + ": read error");
+  if (password.ends_with('\r')) password.pop_back();
+  return password;
+}
+
+std::unique_ptr<Store> open_mariadb(const std::string& uri, const std::string& password_file) {
+  const mariadb::Uri parsed = mariadb::parse_uri(uri);  // URI errors first: they need no file
+  return std::make_unique<mariadb::MariadbStore>(parsed, read_password(password_file));
+}
+
 }  // namespace
 
 std::unique_ptr<Store> open_store(const std::string& uri, const std::string& password_file) {
-  (void)password_file;  // MariaDB only
   if (uri.starts_with(sqlite_scheme)) return open_sqlite(uri, uri.substr(sqlite_scheme.size()));
-  if (uri.starts_with(mariadb_scheme)) throw StoreError("MariaDB store is not available in this build yet");
+  if (uri.starts_with(mariadb_scheme)) return open_mariadb(uri, password_file);
   throw StoreError("unsupported store URI '" + uri + "' (expected sqlite:PATH or mariadb://...)");
 }
 

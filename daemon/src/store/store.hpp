@@ -1,5 +1,5 @@
 // Store: the one narrow interface to policy and state (see design.md "Storage").
-// Backends: SQLite (embedded default, this room's sqlite/), MariaDB (later issue).
+// Backends: SQLite (embedded default, this room's sqlite/) and MariaDB (this room's mariadb/).
 // Every method may throw StoreError; callers on the event loop must not call it directly
 // (run it on a worker pool) — the daemon reads policy through policy::Snapshot instead.
 #pragma once

@@ -53,8 +53,6 @@ TEST(OpenStore, PathIsADirectory) {
 }
 
 TEST(OpenStore, SchemesAndSyntax) {
-  EXPECT_EQ(error_of("mariadb://portcullis@localhost/portcullis"),
-            "MariaDB store is not available in this build yet");
   EXPECT_NE(error_of("postgres://localhost/db").find("unsupported store URI 'postgres://localhost/db'"),
             std::string::npos);
   EXPECT_NE(error_of("/var/lib/portcullis/portcullis.db").find("unsupported store URI"), std::string::npos);

@@ -4,7 +4,8 @@
 //                                 two independent connections, as two processes would have)
 //   void execute(sql)             raw SQL on that database (tests that tamper with the schema)
 //   static constexpr const char* name
-// and is added to `Backends` below. Only SQLite exists now; MariaDB joins later.
+// and is added to `Backends` below: SQLite (a file in a temporary folder) and MariaDB (a
+// database of its own on the test process's private server, see mariadb_server.hpp).
 #pragma once
 #include <gtest/gtest.h>
 
@@ -13,6 +14,7 @@
 #include <memory>
 #include <string>
 
+#include "mariadb_server.hpp"
 #include "store/sqlite/db.hpp"
 #include "store/store.hpp"
 
@@ -53,7 +55,27 @@ class SqliteFactory {
   TempDir dir_;
 };
 
-using Backends = ::testing::Types<SqliteFactory>;
+// A fresh database "test_N" on this process's MariaDB server, dropped at the end of the test.
+// open() goes through open_store() with the URI and the password file, as the daemon does.
+class MariadbFactory {
+ public:
+  static constexpr const char* name = "mariadb";
+  MariadbFactory() : server_(MariadbServer::instance()), database_(server_.create_database()) {}
+  ~MariadbFactory() { server_.drop_database(database_); }
+  MariadbFactory(const MariadbFactory&) = delete;
+  MariadbFactory& operator=(const MariadbFactory&) = delete;
+  std::unique_ptr<Store> open() { return open_store(uri(), server_.password_file().string()); }
+  void execute(const std::string& sql) { server_.execute(database_, sql); }
+  std::string uri() const { return server_.uri(database_); }
+  const std::string& database() const { return database_; }
+  MariadbServer& server() { return server_; }
+
+ private:
+  MariadbServer& server_;
+  std::string database_;
+};
+
+using Backends = ::testing::Types<SqliteFactory, MariadbFactory>;
 
 struct BackendNames {
   template <typename Factory>

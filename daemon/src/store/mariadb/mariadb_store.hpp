@@ -1,0 +1,123 @@
+// The MariaDB backend of store::Store (appliance, several gateways sharing one database).
+// Same behaviour as the SQLite backend (keys lower-cased, same messages, same ordering).
+//
+// Thread-safe: every call borrows its own connection from a small pool (pool.hpp), so no call
+// waits on another's statement; while the server is unreachable, calls fail fast with
+// StoreError("database unavailable: ...") and the same object recovers once it is back.
+//
+// A call whose connection turns out dead mid-statement is retried once on a fresh connection
+// only when running it twice is harmless:
+//   retried:     every read; set_setting, update_domain, add_alias, set_password_hash,
+//                log_message, log_delivery, greylist_put, ban_add (they set absolute values or
+//                replace a whole record; "matched rows" count, so a re-run finds its row);
+//   not retried: add_* of a unique key (a re-run would report "exists already"), remove_*,
+//                prune_messages, greylist_expire (the result would be wrong), migrate().
+// Those not retried ping their connection first, so a connection that died while idle is
+// replaced before anything is sent; only a failure while the statement is in flight is
+// reported ("... may not have been applied"). A deadlock (the server rolled the whole
+// transaction back) is re-run once for every call.
+#pragma once
+#include <memory>
+#include <string>
+#include <type_traits>
+
+#include "store/mariadb/pool.hpp"
+#include "store/mariadb/uri.hpp"
+#include "store/store.hpp"
+
+namespace portcullis::store::mariadb {
+
+class MariadbStore final : public Store {
+ public:
+  // Connects once (so a wrong address, user, password or database is reported here); does
+  // not migrate.
+  MariadbStore(const Uri& uri, std::string password);
+  ~MariadbStore() override;
+
+  int schema_version() override;
+  int latest_schema_version() override;
+  void migrate() override;
+  int64_t policy_serial() override;
+
+  void add_domain(const Domain& d) override;
+  void update_domain(const Domain& d) override;
+  bool remove_domain(const std::string& name) override;
+  std::optional<Domain> find_domain(const std::string& name) override;
+  std::vector<Domain> list_domains() override;
+
+  void add_recipient(const Recipient& r) override;
+  bool remove_recipient(const std::string& address) override;
+  std::vector<Recipient> list_recipients() override;
+
+  void add_alias(const Alias& a) override;
+  bool remove_alias(const std::string& address) override;
+  std::vector<Alias> list_aliases() override;
+
+  void add_relaynet(const RelayNet& n) override;
+  bool remove_relaynet(const std::string& cidr) override;
+  std::vector<RelayNet> list_relaynets() override;
+
+  std::optional<std::string> get_setting(const std::string& key) override;
+  void set_setting(const std::string& key, const std::string& value) override;
+  bool remove_setting(const std::string& key) override;
+  std::vector<std::pair<std::string, std::string>> list_settings() override;
+
+  // mariadb_state.cpp: message log, greylist, bans, IP ranges, admin users.
+  void log_message(const MessageRecord& m) override;
+  void log_delivery(const std::string& queue_id, const DeliveryRecord& d) override;
+  std::vector<MessageRecord> search_messages(const MessageQuery& q) override;
+  std::size_t prune_messages(int64_t before) override;
+
+  std::optional<GreylistEntry> greylist_get(const std::string& client_net, const std::string& sender,
+                                            const std::string& recipient) override;
+  void greylist_put(const GreylistEntry& e) override;
+  std::size_t greylist_expire(int64_t last_seen_before) override;
+
+  void ban_add(const Ban& b) override;
+  std::optional<Ban> ban_find(const std::string& ip, int64_t now) override;
+  bool ban_remove(const std::string& ip) override;
+  std::vector<Ban> ban_list(int64_t now) override;
+
+  void add_ip_range(const IpRange& r) override;
+  bool remove_ip_range(const std::string& name) override;
+  std::vector<IpRange> list_ip_ranges() override;
+
+  void add_user(const AdminUser& u) override;
+  std::optional<AdminUser> find_user(const std::string& name) override;
+  void set_password_hash(const std::string& name, const std::string& hash) override;
+  bool remove_user(const std::string& name) override;
+  std::vector<AdminUser> list_users() override;
+
+ private:
+  enum class Retry { no, yes };
+
+  // Runs fn(Connection&) on a borrowed connection, with the retry rule above.
+  template <typename Fn>
+  std::invoke_result_t<Fn&, Connection&> with(Retry retry, Fn&& fn);
+
+  // A DELETE by one key: true if a row went.
+  bool remove_by_key(const char* sql, const std::string& key);
+  // DELETE ... LIMIT n repeated until done (each batch its own short statement).
+  std::size_t delete_in_batches(const char* sql, int64_t bound);
+
+  std::unique_ptr<Pool> pool_;
+};
+
+template <typename Fn>
+std::invoke_result_t<Fn&, Connection&> MariadbStore::with(Retry retry, Fn&& fn) {
+  for (int attempt = 0;; ++attempt) {
+    auto lease = pool_->borrow(retry == Retry::no);
+    try {
+      return fn(*lease);
+    } catch (const MariadbError& e) {
+      if (attempt == 0 && e.deadlock()) continue;
+      if (!e.connection_lost()) throw;
+      pool_->connection_lost();
+      if (attempt == 0 && retry == Retry::yes) continue;
+      throw StoreError("database unavailable: " + std::string(e.what()) +
+                       (retry == Retry::no ? " (the change may not have been applied)" : ""));
+    }
+  }
+}
+
+}  // namespace portcullis::store::mariadb

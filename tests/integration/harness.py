@@ -344,6 +344,7 @@ class Gateway:
         self.start_offset = 0  # log offset where the current run's lines begin
         self.exit_codes = []
         self.daemon_args = []  # extra portcullisd arguments (e.g. --migrate)
+        self.metrics = {}      # [metrics] table, e.g. {"address": "127.0.0.1:PORT"}
         self.write_config()
 
     # -- configuration and CLI
@@ -351,13 +352,15 @@ class Gateway:
     def write_config(self):
         lines = [f'hostname = {_toml_value(self.hostname)}', 'log_level = "debug"',
                  'spool_dir = "spool"', 'data_dir = "data"', f'store = {_toml_value(self.store)}',
-                 'policy_refresh = 1',
+                 'policy_refresh = 1', 'control_socket = "run/control.sock"',
                  *([f'store_password_file = {_toml_value(str(self.store_password_file))}']
                    if self.store_password_file else []),
                  "", "[[listener]]",
                  f'address = "127.0.0.1:{self.port}"', 'role = "inbound"', ""]
         for table, values in (("limits", self.limits), ("timeouts", self.timeouts),
-                              ("delivery", self.delivery)):
+                              ("delivery", self.delivery), ("metrics", self.metrics)):
+            if not values:
+                continue
             lines.append(f"[{table}]")
             lines += [f"{k} = {_toml_value(v)}" for k, v in values.items()]
             lines.append("")

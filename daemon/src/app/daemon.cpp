@@ -16,6 +16,9 @@
 
 #include "app/policy_holder.hpp"
 #include "app/tracker.hpp"
+#include "control/counters.hpp"
+#include "control/metrics.hpp"
+#include "control/server.hpp"
 #include "core/config.hpp"
 #include "core/log.hpp"
 #include "net/dns.hpp"
@@ -62,6 +65,8 @@ int run_daemon(const DaemonOptions& opts) {
   log::Level level = log::Level::info;
   log::parse_level(config.log_level, level);
   log::set_level(level);
+  control::Counters counters;  // from the first event on (control/counters.hpp)
+  const auto started = std::chrono::steady_clock::now();
   std::signal(SIGPIPE, SIG_IGN);
 
   try {
@@ -100,6 +105,47 @@ int run_daemon(const DaemonOptions& opts) {
                                                   [&manager](const std::string& id) { manager.enqueue(id); }});
     server.listen();
 
+    // The control socket (portcullis status|reload|log tail) and the optional metrics endpoint.
+    const auto gauges = [&] {
+      control::Gauges g;
+      g.sessions_active = server.active_sessions();
+      g.queue_messages = manager.queued();
+      g.queue_waiting = manager.waiting();
+      g.uptime_seconds =
+          std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started).count();
+      return g;
+    };
+    control::Hooks hooks;
+    hooks.status = [&] {
+      const auto g = gauges();
+      const auto c = counters.snapshot();
+      std::vector<std::string> lines = {
+          "version=" + std::string(PORTCULLIS_VERSION), "hostname=" + config.hostname,
+          "pid=" + std::to_string(::getpid()), "uptime_seconds=" + std::to_string(g.uptime_seconds),
+          "store=" + config.store, "store_reachable=" + std::string(policy.current() ? "yes" : "no"),
+          "sessions_active=" + std::to_string(g.sessions_active),
+          "queue_messages=" + std::to_string(g.queue_messages), "queue_waiting=" + std::to_string(g.queue_waiting),
+          "connections=" + std::to_string(c.connections), "received=" + std::to_string(c.received),
+          "delivered=" + std::to_string(c.delivered), "deferred=" + std::to_string(c.deferred),
+          "bounced=" + std::to_string(c.bounced), "dsn_sent=" + std::to_string(c.dsn_sent),
+          "timeouts=" + std::to_string(c.timeouts)};
+      for (const auto& [reason, n] : c.rejected) lines.push_back("rejected." + reason + "=" + std::to_string(n));
+      if (tracker) {
+        lines.push_back("tracking_written=" + std::to_string(tracker->written()));
+        lines.push_back("tracking_dropped=" + std::to_string(tracker->dropped()));
+      }
+      return lines;
+    };
+    hooks.reload = [&policy] { policy.refresh_soon(); };
+    hooks.queue_flush = [&manager] { manager.flush(); };
+    control::Server control_server(io, config.control_socket, config.control_group, hooks);
+    control_server.start();
+    std::optional<control::MetricsServer> metrics;
+    if (!config.metrics_address.empty()) {
+      metrics.emplace(io, config.metrics_address, [&] { return control::render_metrics(counters.snapshot(), gauges()); });
+      metrics->start();
+    }
+
     if (!opts.foreground) {
       // Detach only after the listeners are bound, so start-up errors reach the terminal.
       if (::daemon(1, 1) != 0) throw std::runtime_error("daemon() failed");
@@ -122,6 +168,8 @@ int run_daemon(const DaemonOptions& opts) {
           log::info("stopping", {{"signal", sig == SIGTERM ? "TERM" : "INT"},
                                  {"sessions", std::to_string(server.active_sessions())}});
           server.stop();
+          control_server.stop();
+          if (metrics) metrics->stop();
           manager.stop();
           policy.stop();
           // Sessions get up to 10 s to finish; the queue is on disk whatever happens.

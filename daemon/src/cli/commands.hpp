@@ -59,6 +59,10 @@ int cmd_settings(Context& ctx, std::vector<std::string> args);
 int cmd_db(Context& ctx, std::vector<std::string> args);
 int cmd_log(Context& ctx, std::vector<std::string> args);
 int cmd_user(Context& ctx, std::vector<std::string> args);
+// The running daemon, over its control socket (cli/status_cmd.cpp).
+int cmd_status(Context& ctx, std::vector<std::string> args);
+int cmd_reload(Context& ctx, std::vector<std::string> args);
+int log_tail(Context& ctx, const std::vector<std::string>& args);
 // --since/--until values: an age ("2h"), a UTC date or date-time, or "@UNIXTIME".
 int64_t parse_time_option(const std::string& text, const std::string& option, int64_t now);
 // The mail queue (list, show, flush, delete, ...): written by the queue room's owner in

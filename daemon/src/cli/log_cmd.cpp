@@ -111,7 +111,8 @@ int search(Context& ctx, const std::vector<std::string>& args) {
 int cmd_log(Context& ctx, std::vector<std::string> args) {
   const std::string sub = take_subcommand(args, "log");
   if (sub == "search") return search(ctx, args);
-  throw UsageError("log: unknown subcommand '" + sub + "' (search)");
+  if (sub == "tail") return log_tail(ctx, args);
+  throw UsageError("log: unknown subcommand '" + sub + "' (search, tail)");
 }
 
 }  // namespace portcullis::cli

@@ -13,7 +13,7 @@ struct GroupHelp {
   std::string_view details;
 };
 
-constexpr std::array<GroupHelp, 8> groups{{
+constexpr std::array<GroupHelp, 10> groups{{
     {"domain",
      "domain add NAME --destination HOST[:PORT] [--recipients all|specified]\n"
      "domain set NAME [--destination HOST[:PORT]] [--recipients all|specified]\n"
@@ -60,12 +60,22 @@ constexpr std::array<GroupHelp, 8> groups{{
      "store is set up by any command; an older schema is migrated only by 'db migrate' (or\n"
      "portcullisd --migrate), since several gateways may share it. A newer schema is refused.\n"},
     {"log",
-     "log search [--from A] [--to A] [--since TIME] [--until TIME] [--queue-id ID] [--limit N]\n",
+     "log search [--from A] [--to A] [--since TIME] [--until TIME] [--queue-id ID] [--limit N]\n"
+     "log tail [--socket PATH]\n",
      "Message tracking: the messages the gateways received, newest first, each with its verdict\n"
      "and one line per recipient. A (--from, --to) is an address, @DOMAIN, or <> (bounces).\n"
      "Recipient lines: status, attempts, relay, time, last reply. TIME is an age\n"
      "(90s, 15m, 2h, 7d), a UTC date or date-time (2026-11-23, 2026-11-23T10:00Z) or @UNIXTIME.\n"
-     "Filters combine; --limit defaults to 100.\n"},
+     "Filters combine; --limit defaults to 100. tail follows the running daemon's log (every\n"
+     "event, whatever its log_level) until interrupted.\n"},
+    {"status",
+     "status [--socket PATH]\n",
+     "What the running daemon is doing: version, uptime, store reachability, sessions, queue\n"
+     "sizes, and counters since start (received, delivered, deferred, bounced, rejected by\n"
+     "reason). Asks over the control socket (control_socket in the configuration).\n"},
+    {"reload",
+     "reload [--socket PATH]\n",
+     "Tells the running daemon to re-read its policy now (as SIGHUP does).\n"},
     {"user",
      "user add NAME [--role admin|viewer]\n"
      "user passwd NAME\n"

@@ -160,6 +160,19 @@ Config from_toml(const Value& root, const std::filesystem::path& base) {
               }
             }},
            {"policy_refresh", seconds(c.policy_refresh)},
+           {"control_socket",
+            [&](const Value& v, const std::string& key) { c.control_socket = get_path(v, key, base); }},
+           {"control_group", [&](const Value& v, const std::string& key) { c.control_group = get_string(v, key); }},
+           {"metrics",
+            [&](const Value& v, const std::string& key) {
+              walk(v, key, {{"address", [&](const Value& a, const std::string& k) {
+                               c.metrics_address = get_string(a, k);
+                               const auto colon = c.metrics_address.rfind(':');
+                               if (!c.metrics_address.empty() &&
+                                   (colon == std::string::npos || colon + 1 == c.metrics_address.size()))
+                                 fail(a, k, "expected \"IP:PORT\" (or \"\" for off)");
+                             }}});
+            }},
            {"tracking",
             [&](const Value& v, const std::string& key) {
               walk(v, key,

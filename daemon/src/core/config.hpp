@@ -67,6 +67,9 @@ struct Config {
   Timeouts timeouts;
   Delivery delivery;
   std::chrono::seconds policy_refresh{1};  // how often the daemon polls the store for changes
+  std::filesystem::path control_socket = "/run/portcullis/control.sock";  // for the CLI
+  std::string control_group = "portcullis";  // the socket's group (mode 0660)
+  std::string metrics_address;               // [metrics] address "IP:PORT"; empty: off
   struct Tracking {
     bool enabled = true;                          // write the message log (portcullis log search)
     std::chrono::seconds retention{30 * 86400};   // messages older than this are pruned

@@ -40,6 +40,8 @@ class Manager {
   void flush();
 
   std::size_t queued() const { return known_.size(); }
+  // Of those, the ones waiting for their next attempt (deferred or not yet due).
+  std::size_t waiting() const { return schedule_.size(); }
 
  private:
   struct Limiter;

@@ -127,4 +127,19 @@ TEST(Config, TrackingAndStorePasswordFile) {
   EXPECT_NE(error_of("[tracking]\nenabled = 1\n").find("tracking.enabled"), std::string::npos);
 }
 
+TEST(Config, ControlSocketAndMetrics) {
+  const auto d = parse_config("");
+  EXPECT_EQ(d.control_socket, "/run/portcullis/control.sock");
+  EXPECT_EQ(d.control_group, "portcullis");
+  EXPECT_TRUE(d.metrics_address.empty());
+  const auto c = parse_config("control_socket = \"run/c.sock\"\ncontrol_group = \"mail\"\n"
+                              "[metrics]\naddress = \"127.0.0.1:9725\"\n",
+                              "t.toml", "/srv/pc");
+  EXPECT_EQ(c.control_socket, "/srv/pc/run/c.sock");
+  EXPECT_EQ(c.control_group, "mail");
+  EXPECT_EQ(c.metrics_address, "127.0.0.1:9725");
+  EXPECT_NE(error_of("[metrics]\naddress = \"localhost\"\n").find("metrics.address"), std::string::npos);
+  EXPECT_NE(error_of("[metrics]\nport = 1\n").find("metrics.port"), std::string::npos);
+}
+
 TEST(Config, SyntaxErrorIsReported) { EXPECT_FALSE(error_of("hostname = \n").empty()); }

@@ -1,11 +1,13 @@
 // portcullis queue list|show|flush|delete: the spool seen from the CLI. Reads the queue files
-// directly; flush leaves a request file the daemon's queue manager picks up within a second.
+// directly; flush asks the running daemon over its control socket, or leaves a request file
+// the daemon's queue manager picks up within a second.
 #include <ctime>
 #include <fstream>
 #include <ostream>
 
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
+#include "cli/control_client.hpp"
 #include "queue/spool.hpp"
 
 namespace portcullis::cli {
@@ -100,6 +102,12 @@ int cmd_queue(Context& ctx, std::vector<std::string> args) {
   }
   if (sub == "flush") {
     expect_positionals(p, 0, 0, "queue flush");
+    try {  // the running daemon, at once; else a request file it picks up when it runs
+      ControlClient(ctx.config.control_socket).request("queue flush");
+      ctx.out << "flushing: the daemon is retrying every deferred message now\n";
+      return 0;
+    } catch (const CommandError&) {
+    }
     std::ofstream(spool.dir() / "flush") << "flush\n";
     ctx.out << "flush requested: the daemon retries every deferred message within a second\n";
     return 0;

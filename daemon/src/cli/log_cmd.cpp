@@ -6,6 +6,7 @@
 
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
+#include "core/time_format.hpp"
 
 namespace portcullis::cli {
 namespace {
@@ -15,14 +16,7 @@ int64_t now_seconds() {
       .count();
 }
 
-std::string format_time(int64_t t) {
-  const std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
+std::string format_time(int64_t t) { return core::format_utc(t, core::TimeStyle::iso8601); }
 
 }  // namespace
 

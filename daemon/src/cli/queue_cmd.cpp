@@ -8,20 +8,13 @@
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
 #include "cli/control_client.hpp"
+#include "core/time_format.hpp"
 #include "queue/spool.hpp"
 
 namespace portcullis::cli {
 namespace {
 
-std::string utc(int64_t t) {
-  if (t <= 0) return "now";
-  const std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-  return buf;
-}
+std::string utc(int64_t t) { return t <= 0 ? std::string("now") : core::format_utc(t, core::TimeStyle::plain); }
 
 const char* status_name(queue::RcptStatus s) {
   switch (s) {

@@ -1,17 +1,11 @@
 #include <ctime>
 
+#include "core/time_format.hpp"
 #include "smtp/server.hpp"
 
 namespace portcullis::smtp {
 
-std::string rfc5322_date(int64_t unix_time) {
-  const std::time_t t = static_cast<std::time_t>(unix_time);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S +0000", &tm);
-  return buf;
-}
+std::string rfc5322_date(int64_t unix_time) { return core::format_utc(unix_time, core::TimeStyle::rfc5322); }
 
 std::string received_header(const std::string& helo, const std::string& client_ip, const std::string& hostname,
                             const std::string& protocol, const std::string& queue_id,

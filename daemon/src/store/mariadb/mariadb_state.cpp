@@ -8,14 +8,6 @@
 namespace portcullis::store::mariadb {
 namespace {
 
-const char* action_text(RangeAction a) { return a == RangeAction::allow ? "allow" : "deny"; }
-
-RangeAction parse_action(const std::string& text) {
-  if (text == "allow") return RangeAction::allow;
-  if (text == "deny") return RangeAction::deny;
-  throw StoreError("corrupt ip_ranges table: action '" + text + "'");
-}
-
 // Appends "AND column = ?" (or, for "@domain", a suffix match) for an address filter and its
 // parameters. Callers pass a lower-cased value and LOWER(column): matching is case-insensitive.
 void address_filter(std::string& sql, Params& params, const char* column, const std::string& value) {
@@ -27,25 +19,6 @@ void address_filter(std::string& sql, Params& params, const char* column, const 
     sql += std::string(" AND ") + column + " = ?";
     params.emplace_back(value);
   }
-}
-
-constexpr const char* message_columns =
-    "m.queue_id, m.received, m.client_ip, m.helo, m.tls, m.sender, m.size, m.verdict, m.score, m.symbols, m.gateway";
-
-MessageRecord read_message(const Row& row) {
-  MessageRecord m;
-  m.queue_id = row.text(0);
-  m.received = row.integer(1);
-  m.client_ip = row.text(2);
-  m.helo = row.text(3);
-  m.tls = row.text(4);
-  m.sender = row.text(5);
-  m.size = static_cast<uint64_t>(row.integer(6));
-  m.verdict = row.text(7);
-  m.score = row.real(8);
-  m.symbols = row.text(9);
-  m.gateway = row.text(10);
-  return m;
 }
 
 void insert_delivery(Connection& c, const std::string& queue_id, int64_t position, const DeliveryRecord& d) {
@@ -132,7 +105,7 @@ std::vector<MessageRecord> MariadbStore::search_messages(const MessageQuery& q) 
   params.emplace_back(static_cast<uint64_t>(q.limit == 0 ? 100 : q.limit));
   return with(Retry::yes, [&](Connection& c) {
     std::vector<MessageRecord> out;
-    for (const auto& row : c.query(sql, params)) out.push_back(read_message(row));
+    for (const auto& row : c.query(sql, params)) out.push_back(read_message_row(row));
     for (auto& m : out)
       for (const auto& row : c.query("SELECT recipient, status, reply, relay, attempts, updated FROM message_rcpts "
                                      "WHERE queue_id = ? ORDER BY position",

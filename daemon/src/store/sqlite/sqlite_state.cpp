@@ -9,14 +9,6 @@
 namespace portcullis::store::sqlite {
 namespace {
 
-const char* action_text(RangeAction a) { return a == RangeAction::allow ? "allow" : "deny"; }
-
-RangeAction parse_action(const std::string& text) {
-  if (text == "allow") return RangeAction::allow;
-  if (text == "deny") return RangeAction::deny;
-  throw StoreError("corrupt ip_ranges table: action '" + text + "'");
-}
-
 // Appends "AND column = ?N" (or, for "@domain", a suffix match) for an address filter.
 // Callers pass lower-cased values and lower(column): matching is ASCII case-insensitive.
 void address_filter(std::string& sql, const char* column, const std::string& value, int index) {
@@ -26,25 +18,6 @@ void address_filter(std::string& sql, const char* column, const std::string& val
   } else {
     sql += std::string(" AND ") + column + " = " + n;
   }
-}
-
-constexpr const char* message_columns =
-    "m.queue_id, m.received, m.client_ip, m.helo, m.tls, m.sender, m.size, m.verdict, m.score, m.symbols, m.gateway";
-
-MessageRecord read_message(const Statement& st) {
-  MessageRecord m;
-  m.queue_id = st.text(0);
-  m.received = st.integer(1);
-  m.client_ip = st.text(2);
-  m.helo = st.text(3);
-  m.tls = st.text(4);
-  m.sender = st.text(5);
-  m.size = static_cast<uint64_t>(st.integer(6));
-  m.verdict = st.text(7);
-  m.score = st.real(8);
-  m.symbols = st.text(9);
-  m.gateway = st.text(10);
-  return m;
 }
 
 }  // namespace
@@ -118,7 +91,7 @@ std::vector<MessageRecord> SqliteStore::search_messages(const MessageQuery& q) {
   if (q.until > 0) st.bind(5, q.until);
   st.bind(6, static_cast<int64_t>(q.limit == 0 ? 100 : q.limit));
   std::vector<MessageRecord> out;
-  while (st.step()) out.push_back(read_message(st));
+  while (st.step()) out.push_back(read_message_row(st));
   Statement rcpts(*db_,
                   "SELECT recipient, status, reply, relay, attempts, updated FROM message_rcpts WHERE queue_id = ?1 "
                   "ORDER BY position");

@@ -66,6 +66,45 @@ class ControlTest(GatewayCase):
         self.assertEqual(s["rejected.5.1.1"], "1")
         self.assertEqual(s["queue_messages"], "0")
 
+    def test_queue_list_and_flush_over_the_socket(self):
+        from harness import free_port
+        self.dest = self.make_sink("dest", start=False, port=free_port())
+        self.mx = self.make_sink("mx")
+        self.dns = self.make_dns()
+        self.gw = self.make_gateway(self.dns, self.mx.port, delivery={"retry_base": 3600, "retry_max": 3600})
+        self.gw.cli("domain", "add", DEST, "--destination", f"127.0.0.1:{self.dest.port}")
+        self.gw.start()
+        t = smtp_send(self.gw.port, "alice@sender.test", ["bob@example.test"],
+                      make_message("waiting", ["x"], to="bob@example.test"))
+        self.assertEqual(t.data[0], 250, t)
+        self.gw.wait_event("deferred", queue_id=t.queue_id)
+        sock = str(self.gw.root / "run" / "control.sock")
+        import socket as socketlib
+        with socketlib.socket(socketlib.AF_UNIX, socketlib.SOCK_STREAM) as s:
+            s.settimeout(10)
+            s.connect(sock)
+            s.sendall(b"queue list\n")
+            data = b""
+            while not data.endswith(b"\n.\n"):
+                chunk = s.recv(4096)
+                self.assertTrue(chunk, data)
+                data += chunk
+            lines = data.decode().splitlines()
+            self.assertEqual(lines[0], "ok")
+            self.assertRegex(lines[1], "^" + t.queue_id + r" due=\d+$")
+            s.sendall(b"bogus\n")
+            data = b""
+            while not data.endswith(b"\n.\n"):
+                data += s.recv(4096)
+            self.assertTrue(data.startswith(b"error: unknown command"), data)
+        # The next retry is an hour away; flush over the socket delivers now.
+        self.dest.start()
+        mark = self.gw.log_size()
+        out = self.gw.cli("queue", "flush").stdout.decode()
+        self.assertIn("retrying every deferred message now", out)
+        self.gw.wait_event("queue_flush", since=mark)
+        self.dest.wait_for(1, timeout=30, diagnostics=self.diag(self.dest))
+
     def test_reload_and_errors(self):
         self.start_gateway()
         mark = self.gw.log_size()

@@ -138,6 +138,7 @@ int run_daemon(const DaemonOptions& opts) {
     };
     hooks.reload = [&policy] { policy.refresh_soon(); };
     hooks.queue_flush = [&manager] { manager.flush(); };
+    hooks.queue_list = [&manager] { return manager.describe(); };
     control::Server control_server(io, config.control_socket, config.control_group, hooks);
     control_server.start();
     std::optional<control::MetricsServer> metrics;

@@ -42,7 +42,7 @@ struct TailFeed {
 };
 
 const char* help_text =
-    "commands: status | reload | queue flush | tail | help | quit";
+    "commands: status | reload | queue list | queue flush | tail | help | quit";
 
 }  // namespace
 
@@ -128,6 +128,8 @@ std::string Server::run_command(const std::string& line, bool& tail_mode, bool& 
     if (hooks_.reload) hooks_.reload();
     return format_response({"reloading"});
   }
+  if (v == "queue" && cmd->args.size() == 1 && cmd->args[0] == "list")
+    return format_response(hooks_.queue_list ? hooks_.queue_list() : std::vector<std::string>{});
   if (v == "queue" && cmd->args.size() == 1 && cmd->args[0] == "flush") {
     if (hooks_.queue_flush) hooks_.queue_flush();
     return format_response({"flushing the queue"});

@@ -19,6 +19,7 @@ struct Hooks {
   std::function<std::vector<std::string>()> status;  // "key=value" lines
   std::function<void()> reload;
   std::function<void()> queue_flush;
+  std::function<std::vector<std::string>()> queue_list;  // one line per message
 };
 
 class Server {

@@ -57,6 +57,18 @@ void Manager::stop() {
 
 void Manager::wake() { wake_.cancel(); }
 
+std::vector<std::string> Manager::describe() const {
+  std::vector<std::string> out;
+  std::unordered_set<std::string> waiting;
+  for (const auto& [due, id] : schedule_) {
+    out.push_back(id + " due=" + std::to_string(due));
+    waiting.insert(id);
+  }
+  for (const auto& id : known_)
+    if (!waiting.contains(id)) out.push_back(id + " in-delivery");
+  return out;
+}
+
 void Manager::schedule(const std::string& id, int64_t when) {
   known_.insert(id);
   schedule_.emplace(when, id);

@@ -14,6 +14,7 @@
 #include <set>
 #include <string>
 #include <unordered_set>
+#include <vector>
 
 #include "core/config.hpp"
 #include "net/dns.hpp"
@@ -42,6 +43,9 @@ class Manager {
   std::size_t queued() const { return known_.size(); }
   // Of those, the ones waiting for their next attempt (deferred or not yet due).
   std::size_t waiting() const { return schedule_.size(); }
+  // Every message the manager knows, as "ID due=UNIXTIME" (waiting for its next attempt) or
+  // "ID in-delivery", waiting ones soonest first. For the control socket's `queue list`.
+  std::vector<std::string> describe() const;
 
  private:
   struct Limiter;

@@ -95,8 +95,12 @@ class HelpAndGlobalOptions(CliTestCase):
         self.fails("domain", "list", "extra", contains="unexpected argument 'extra'")
 
     def test_store_uri_errors(self):
-        self.fails("--store", "mariadb://portcullis@localhost/portcullis", "domain", "list", store=False,
-                   contains="MariaDB store is not available in this build yet")
+        # Port 1 on loopback: nothing listens there, so the connection is refused at once.
+        self.fails("--store", "mariadb://portcullis@127.0.0.1:1/portcullis", "domain", "list", store=False,
+                   contains="database unavailable: cannot connect to portcullis@127.0.0.1:1/portcullis")
+        self.fails("--store", "mariadb://portcullis@127.0.0.1", "domain", "list", store=False,
+                   contains="missing /DB after the host")
+        self.fails("--store", "mariadb://127.0.0.1/db", "domain", "list", store=False, contains="missing USER@")
         self.fails("--store", "postgres://x/y", "domain", "list", store=False, contains="unsupported store URI")
         missing = self.dir / "no" / "such" / "p.db"
         self.fails("--store", f"sqlite:{missing}", "domain", "list", store=False,

@@ -239,11 +239,37 @@ CREATE TABLE IF NOT EXISTS admin_users (
 )sql" + serial_triggers(Dialect::mariadb, {"ip_ranges"});
 }
 
+// Version 3: key/value entries for the Lua rules' kv API.
+std::string v3_sqlite() {
+  return R"sql(
+CREATE TABLE kv (
+  k       TEXT PRIMARY KEY,
+  value   TEXT NOT NULL,
+  expires INTEGER NOT NULL DEFAULT 0,
+  updated INTEGER NOT NULL
+);
+CREATE INDEX kv_expires ON kv (expires);
+)sql";
+}
+
+std::string v3_mariadb() {
+  return R"sql(
+CREATE TABLE IF NOT EXISTS kv (
+  k       VARBINARY(255) PRIMARY KEY,
+  value   MEDIUMBLOB NOT NULL,
+  expires BIGINT NOT NULL DEFAULT 0,
+  updated BIGINT NOT NULL,
+  KEY kv_expires (expires)
+) ENGINE=InnoDB;
+)sql";
+}
+
 std::vector<Migration> build() {
   std::vector<Migration> list;
   list.push_back({1, "policy tables: settings, domains, recipients, aliases, relay networks", v1_sqlite(),
                   v1_mariadb()});
   list.push_back({2, "message log, greylist, bans, IP ranges, admin users", v2_sqlite(), v2_mariadb()});
+  list.push_back({3, "key/value store for Lua rules", v3_sqlite(), v3_mariadb()});
   return list;
 }
 

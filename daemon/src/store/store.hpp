@@ -194,6 +194,19 @@ class Store {
   virtual void set_password_hash(const std::string& name, const std::string& hash) = 0;
   virtual bool remove_user(const std::string& name) = 0;
   virtual std::vector<AdminUser> list_users() = 0;
+
+  // Key/value entries for Lua rules (counters with expiry). Keys: 1..255 octets, compared
+  // exactly (case-sensitive); values: at most 64 KiB. expires: unix seconds, 0 = never; an
+  // entry with 0 < expires <= now is treated as absent.
+  virtual std::optional<std::string> kv_get(const std::string& key, int64_t now) = 0;
+  virtual void kv_set(const std::string& key, const std::string& value, int64_t expires, int64_t now) = 0;
+  // Adds delta to the integer value (absent or expired counts as 0) atomically — two gateways
+  // incrementing one key never lose an update — and returns the new value. `expires` is set
+  // when the entry is created (or was expired); a live entry keeps its expiry. A value that is
+  // not an integer throws StoreError.
+  virtual int64_t kv_incr(const std::string& key, int64_t delta, int64_t expires, int64_t now) = 0;
+  virtual bool kv_delete(const std::string& key) = 0;
+  virtual std::size_t kv_expire(int64_t now) = 0;  // removes expired entries; returns how many
 };
 
 // Opens a store from its URI: "sqlite:PATH" (creates the file), or

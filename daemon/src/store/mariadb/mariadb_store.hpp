@@ -88,6 +88,13 @@ class MariadbStore final : public Store {
   bool remove_user(const std::string& name) override;
   std::vector<AdminUser> list_users() override;
 
+  // mariadb_kv.cpp: key/value entries (Lua rules).
+  std::optional<std::string> kv_get(const std::string& key, int64_t now) override;
+  void kv_set(const std::string& key, const std::string& value, int64_t expires, int64_t now) override;
+  int64_t kv_incr(const std::string& key, int64_t delta, int64_t expires, int64_t now) override;
+  bool kv_delete(const std::string& key) override;
+  std::size_t kv_expire(int64_t now) override;
+
  private:
   enum class Retry { no, yes };
 

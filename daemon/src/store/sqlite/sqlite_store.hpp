@@ -72,6 +72,13 @@ class SqliteStore final : public Store {
   bool remove_user(const std::string& name) override;
   std::vector<AdminUser> list_users() override;
 
+  // sqlite_kv.cpp: key/value entries (Lua rules).
+  std::optional<std::string> kv_get(const std::string& key, int64_t now) override;
+  void kv_set(const std::string& key, const std::string& value, int64_t expires, int64_t now) override;
+  int64_t kv_incr(const std::string& key, int64_t delta, int64_t expires, int64_t now) override;
+  bool kv_delete(const std::string& key) override;
+  std::size_t kv_expire(int64_t now) override;
+
  private:
   void insert_delivery(const std::string& queue_id, int position, const DeliveryRecord& d);
   bool remove_by_key(const char* sql, const std::string& key);

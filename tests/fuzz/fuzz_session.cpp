@@ -63,6 +63,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         case Event::Kind::reset:
           begun = 0;
           break;
+        case Event::Kind::helo:
         case Event::Kind::mail:
         case Event::Kind::rcpt:
           s.answer((questions++ % 3 == 2) ? "554 5.7.1 refused" : "250 2.1.5 Ok");

@@ -345,6 +345,9 @@ class Gateway:
         self.exit_codes = []
         self.daemon_args = []  # extra portcullisd arguments (e.g. --migrate)
         self.metrics = {}      # [metrics] table, e.g. {"address": "127.0.0.1:PORT"}
+        self.rules_dir = self.root / "rules"  # Lua rules: write scripts here (write_rule)
+        self.rules_dir.mkdir(exist_ok=True)
+        self.rules = {"dir": "rules", "poll": 1}
         self.write_config()
 
     # -- configuration and CLI
@@ -358,7 +361,8 @@ class Gateway:
                  "", "[[listener]]",
                  f'address = "127.0.0.1:{self.port}"', 'role = "inbound"', ""]
         for table, values in (("limits", self.limits), ("timeouts", self.timeouts),
-                              ("delivery", self.delivery), ("metrics", self.metrics)):
+                              ("delivery", self.delivery), ("metrics", self.metrics),
+                              ("rules", self.rules)):
             if not values:
                 continue
             lines.append(f"[{table}]")
@@ -377,6 +381,24 @@ class Gateway:
                                  f"stdout: {r.stdout.decode(errors='replace')}\n"
                                  f"stderr: {r.stderr.decode(errors='replace')}")
         return r
+
+    def write_rule(self, name, source, wait=True, timeout=15):
+        """Writes a Lua script into the rules folder; with wait, until the daemon has loaded
+        it (rules_loaded) — or rejected the folder (rules_rejected), which raises."""
+        mark = self.log_size()
+        path = self.rules_dir / name
+        tmp = self.rules_dir / f".{name}.tmp"
+        tmp.write_text(source, encoding="utf-8")
+        os.replace(tmp, path)  # never a half-written script
+        if wait and self.running:
+            def loaded():
+                if self.events("rules_rejected", since=mark):
+                    return "rejected"
+                return bool(self.events("rules_loaded", since=mark))
+            state = wait_until(loaded, timeout, f"the daemon to load {name}",
+                               diagnostics=lambda: _tail(self.log_path))
+            if state != True:
+                raise AssertionError(f"rules rejected after writing {name}\n{_tail(self.log_path)}")
 
     def cli_and_wait_reload(self, *args, timeout=10):
         """A policy change while the daemon runs: waits for the policy_reloaded it causes."""

@@ -15,10 +15,12 @@
 #include <optional>
 
 #include "app/policy_holder.hpp"
+#include "app/rules_watcher.hpp"
 #include "app/tracker.hpp"
 #include "control/counters.hpp"
 #include "control/metrics.hpp"
 #include "control/server.hpp"
+#include "hooks/engine.hpp"
 #include "core/config.hpp"
 #include "core/log.hpp"
 #include "net/dns.hpp"
@@ -100,9 +102,24 @@ int run_daemon(const DaemonOptions& opts) {
     if (ropts.timeout.count() <= 0) ropts.timeout = std::chrono::milliseconds(1000);
     net::Resolver resolver(io.get_executor(), ropts);
 
+    // Lua rules: their own worker threads, one Lua state each (hooks/engine.hpp).
+    hooks::EngineOptions hopts;
+    hopts.rules_dir = config.rules.dir;
+    hopts.workers = config.rules.workers;
+    hopts.limits.instructions = config.rules.instructions;
+    hopts.limits.memory = config.rules.memory_mb * 1024 * 1024;
+    hopts.limits.wall = config.rules.time_limit;
+    hopts.on_failure = config.rules.failure_tempfails ? hooks::FailurePolicy::tempfail : hooks::FailurePolicy::continue_;
+    hopts.open_store = [&config] { return store::open_store(config.store, config.store_password_file.string()); };
+    hooks::Engine engine(hopts);
+    RulesWatcher rules(io, workers, engine, config.rules.poll);
+    rules.start();
+
     queue::Manager manager(config, io, workers, spool, resolver, [&policy] { return policy.last_good(); });
-    smtp::Server server(config, smtp::ServerDeps{io, workers, spool, current,
-                                                  [&manager](const std::string& id) { manager.enqueue(id); }});
+    manager.set_hooks(&engine);
+    smtp::ServerDeps sdeps{io, workers, spool, current, [&manager](const std::string& id) { manager.enqueue(id); }};
+    sdeps.hooks = &engine;
+    smtp::Server server(config, sdeps);
     server.listen();
 
     // The control socket (portcullis status|reload|log tail) and the optional metrics endpoint.
@@ -128,7 +145,7 @@ int run_daemon(const DaemonOptions& opts) {
           "connections=" + std::to_string(c.connections), "received=" + std::to_string(c.received),
           "delivered=" + std::to_string(c.delivered), "deferred=" + std::to_string(c.deferred),
           "bounced=" + std::to_string(c.bounced), "dsn_sent=" + std::to_string(c.dsn_sent),
-          "timeouts=" + std::to_string(c.timeouts)};
+          "timeouts=" + std::to_string(c.timeouts), "rules_scripts=" + std::to_string(engine.script_count())};
       for (const auto& [reason, n] : c.rejected) lines.push_back("rejected." + reason + "=" + std::to_string(n));
       if (tracker) {
         lines.push_back("tracking_written=" + std::to_string(tracker->written()));
@@ -136,7 +153,10 @@ int run_daemon(const DaemonOptions& opts) {
       }
       return lines;
     };
-    hooks.reload = [&policy] { policy.refresh_soon(); };
+    hooks.reload = [&policy, &rules] {
+      policy.refresh_soon();
+      rules.reload_now();
+    };
     hooks.queue_flush = [&manager] { manager.flush(); };
     hooks.queue_list = [&manager] { return manager.describe(); };
     control::Server control_server(io, config.control_socket, config.control_group, hooks);
@@ -161,8 +181,9 @@ int run_daemon(const DaemonOptions& opts) {
         [&](const boost::system::error_code& ec, int sig) {
           if (ec) return;
           if (sig == SIGHUP) {
-            log::info("reload", {{"what", "policy"}});
+            log::info("reload", {{"what", "policy, rules"}});
             policy.refresh_soon();
+            rules.reload_now();
             signals.async_wait(on_signal);
             return;
           }
@@ -173,6 +194,7 @@ int run_daemon(const DaemonOptions& opts) {
           if (metrics) metrics->stop();
           manager.stop();
           policy.stop();
+          rules.stop();
           // Sessions get up to 10 s to finish; the queue is on disk whatever happens.
           asio::co_spawn(
               io,

@@ -1,6 +1,7 @@
 #include "app/tracker.hpp"
 
 #include <charconv>
+#include <cstdlib>
 #include <map>
 
 namespace portcullis::app {
@@ -49,7 +50,8 @@ Tracker::~Tracker() {
 }
 
 void Tracker::observe(std::string_view event, std::span<const log::Field> fields) {
-  const bool message = event == "queued" || event == "message_rejected" || event == "bounce_queued";
+  const bool message = event == "queued" || event == "message_rejected" || event == "message_discarded" ||
+                       event == "bounce_queued";
   const bool delivery = event == "delivered" || event == "deferred" || event == "bounced";
   if (!message && !delivery) return;
   std::map<std::string_view, std::string_view> f(fields.begin(), fields.end());
@@ -84,8 +86,12 @@ void Tracker::observe(std::string_view event, std::span<const log::Field> fields
     m.sender = sender_of(get("from"));
     m.size = to_number(get("size"));
     m.verdict = get("verdict");
-    if (!get("reason").empty()) m.symbols = "REJECT_" + std::string(get("reason"));
-    const char* status = event == "queued" ? "queued" : "rejected";
+    m.score = std::strtod(std::string(get("score")).c_str(), nullptr);
+    m.symbols = get("symbols");
+    if (!get("reason").empty()) m.symbols += (m.symbols.empty() ? "" : " ") + ("REJECT_" + std::string(get("reason")));
+    const char* status = event == "queued" ? (m.verdict == "quarantine" ? "quarantined" : "queued")
+                         : event == "message_discarded" ? "discarded"
+                                                         : "rejected";
     for (auto& r : split(get("rcpts"))) m.deliveries.push_back(store::DeliveryRecord{r, status, "", "", 0, now});
   }
   push(std::move(m));

@@ -34,7 +34,7 @@ int cmd_reload(Context& ctx, std::vector<std::string> args) {
   expect_positionals(p, 0, 0, "reload [--socket PATH]");
   ControlClient client(socket_path(ctx, p));
   client.request("reload");
-  ctx.out << "portcullisd is reloading its policy\n";
+  ctx.out << "portcullisd is reloading its policy and rules\n";
   return 0;
 }
 

@@ -13,7 +13,7 @@ struct GroupHelp {
   std::string_view details;
 };
 
-constexpr std::array<GroupHelp, 10> groups{{
+constexpr std::array<GroupHelp, 11> groups{{
     {"domain",
      "domain add NAME --destination HOST[:PORT] [--recipients all|specified]\n"
      "domain set NAME [--destination HOST[:PORT]] [--recipients all|specified]\n"
@@ -75,7 +75,7 @@ constexpr std::array<GroupHelp, 10> groups{{
      "reason). Asks over the control socket (control_socket in the configuration).\n"},
     {"reload",
      "reload [--socket PATH]\n",
-     "Tells the running daemon to re-read its policy now (as SIGHUP does).\n"},
+     "Tells the running daemon to re-read its policy and its Lua rules now (as SIGHUP does).\n"},
     {"user",
      "user add NAME [--role admin|viewer]\n"
      "user passwd NAME\n"
@@ -86,6 +86,16 @@ constexpr std::array<GroupHelp, 10> groups{{
      "as the first line of standard input; never from the command line. It must have 12 or more\n"
      "characters and three kinds of characters (or 20 or more). Stored as an scrypt hash.\n"
      "verify reads a password from standard input and exits 0 if it matches.\n"},
+    {"rules",
+     "rules check [--dir DIR]\n"
+     "rules test FILE --from ADDRESS --rcpt ADDRESS [--rcpt ADDRESS...] [--client IP] [--helo NAME] [--dir DIR]\n",
+     "Lua rules (rules.dir in the configuration, or --dir). check compiles every *.lua file and\n"
+     "runs its top level in the sandbox, as the daemon does before it replaces the running set,\n"
+     "and lists each script's handlers; errors are printed as FILE:LINE: message. test runs the\n"
+     "verdict pipeline on a message file (connect, HELO, MAIL, each RCPT with the store's\n"
+     "recipient decision, DATA) without sending anything, and prints every hook decision, effect,\n"
+     "symbol and score, the verdict, the final recipients and the header changes. --from <> is\n"
+     "the null sender; --client defaults to 192.0.2.1. See docs/lua-api.md.\n"},
 }};
 
 }  // namespace

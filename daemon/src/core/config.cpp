@@ -173,6 +173,26 @@ Config from_toml(const Value& root, const std::filesystem::path& base) {
                                  fail(a, k, "expected \"IP:PORT\" (or \"\" for off)");
                              }}});
             }},
+           {"rules",
+            [&](const Value& v, const std::string& key) {
+              walk(v, key,
+                   {{"dir", [&](const Value& a, const std::string& k) { c.rules.dir = get_path(a, k, base); }},
+                    {"workers", uint_field(c.rules.workers, 64)},
+                    {"instructions",
+                     [&](const Value& a, const std::string& k) { c.rules.instructions = get_positive(a, k, 1'000'000'000'000); }},
+                    {"memory_mb", size_field(c.rules.memory_mb, 4096)},
+                    {"time_limit_ms",
+                     [&](const Value& a, const std::string& k) {
+                       c.rules.time_limit = std::chrono::milliseconds(get_positive(a, k, 600'000));
+                     }},
+                    {"poll", seconds(c.rules.poll)},
+                    {"on_failure", [&](const Value& a, const std::string& k) {
+                       const auto f = get_string(a, k);
+                       if (f == "tempfail") c.rules.failure_tempfails = true;
+                       else if (f == "continue") c.rules.failure_tempfails = false;
+                       else fail(a, k, "expected \"tempfail\" or \"continue\"");
+                     }}});
+            }},
            {"tracking",
             [&](const Value& v, const std::string& key) {
               walk(v, key,

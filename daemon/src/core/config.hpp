@@ -70,6 +70,15 @@ struct Config {
   std::filesystem::path control_socket = "/run/portcullis/control.sock";  // for the CLI
   std::string control_group = "portcullis";  // the socket's group (mode 0660)
   std::string metrics_address;               // [metrics] address "IP:PORT"; empty: off
+  struct Rules {
+    std::filesystem::path dir = "/etc/portcullis/rules.d";  // *.lua, read in name order
+    unsigned workers = 2;                                   // threads, one Lua state each
+    uint64_t instructions = 5'000'000;                      // per handler call
+    std::size_t memory_mb = 32;                             // per Lua state
+    std::chrono::milliseconds time_limit{500};              // per handler call
+    bool failure_tempfails = true;  // on_failure: "tempfail" (true) or "continue"
+    std::chrono::seconds poll{2};   // how often the folder is checked for changes
+  } rules;
   struct Tracking {
     bool enabled = true;                          // write the message log (portcullis log search)
     std::chrono::seconds retention{30 * 86400};   // messages older than this are pruned

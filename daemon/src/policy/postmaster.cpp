@@ -1,5 +1,6 @@
 #include "policy/postmaster.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "policy/names.hpp"
@@ -28,7 +29,18 @@ std::optional<std::string> validate_setting(const std::string& key, const std::s
     if (!is_valid_domain(value)) return "hostname: '" + value + "' is not a valid host name";
     return std::nullopt;
   }
-  return "unknown setting '" + key + "' (known: postmaster, admin-email, hostname, bounce-sender)";
+  // Settings read by the Lua rules: printable text (lua-rules/, docs/lua-api.md).
+  const bool rule_setting = key == "internal-display-names" || key == "encrypt-keyword" ||
+                            (key.rfind("rules.", 0) == 0 && key.size() > 6 && key.size() <= 64);
+  if (rule_setting) {
+    const bool printable = !value.empty() && value.size() <= 1000 &&
+                           std::all_of(value.begin(), value.end(), [](char c) { return c >= 0x20 && c != 0x7f; });
+    if (!printable) return key + ": expected 1-1000 characters of text without control characters";
+    return std::nullopt;
+  }
+  return "unknown setting '" + key +
+         "' (known: postmaster, admin-email, hostname, bounce-sender, internal-display-names, encrypt-keyword, "
+         "rules.NAME)";
 }
 
 void apply_postmaster(store::Store& store, const std::string& postmaster_address) {

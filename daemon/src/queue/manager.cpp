@@ -95,6 +95,32 @@ int64_t Manager::backoff(unsigned attempts) const {
   return std::min<int64_t>(delay, config_.delivery.retry_max.count());
 }
 
+asio::awaitable<hooks::Outcome> Manager::rules(const hooks::EventData& e) {
+  if (hooks_ == nullptr || !hooks_->handles(e.kind)) co_return hooks::Outcome{};
+  hooks::Outcome out = co_await hooks_->run(e);
+  if (out.action != hooks::Action::none || out.failed)
+    log::info("rule_decision", {{"event", hooks::event_name(e.kind)}, {"queue_id", e.queue_id},
+                                {"script", out.decided_by}, {"action", hooks::action_name(out.action)},
+                                {"reply", out.reply}});
+  co_return out;
+}
+
+hooks::EventData Manager::event_for(hooks::EventKind kind, const Spool::Loaded& msg, unsigned attempt) const {
+  hooks::EventData e;
+  e.kind = kind;
+  e.queue_id = msg.envelope.id;
+  e.client_ip = msg.envelope.client_ip;
+  e.helo = msg.envelope.helo;
+  e.null_sender = msg.envelope.sender.empty();
+  e.sender = msg.envelope.sender;
+  e.recipients = msg.envelope.recipients;
+  e.size = msg.message.size();
+  e.attempt = attempt;
+  e.route = msg.envelope.route;
+  e.policy = policy_();
+  return e;
+}
+
 asio::awaitable<void> Manager::recover() {
   std::vector<std::string> ids = co_await core::offload(workers_, [this] { return spool_.recover(); });
   for (const auto& id : ids) {
@@ -185,8 +211,11 @@ asio::awaitable<void> Manager::deliver_group(const Spool::Loaded& msg, const std
   struct Slot {
     Manager& m;
     std::string key;
-    ~Slot() { m.release(key); }
-  } slot{*this, key};
+    core::Lifetime::Token owner;
+    ~Slot() {
+      if (owner.alive()) m.release(key);
+    }
+  } slot{*this, key, lifetime_.token()};
   if (stopping_) co_return;
 
   auto snapshot = policy_();
@@ -202,7 +231,12 @@ asio::awaitable<void> Manager::deliver_group(const Spool::Loaded& msg, const std
     }
   };
   if (!conn) {
-    Route route = co_await resolve_route(resolver_, snapshot.get(), domain, config_.delivery.mx_port);
+    Route route;
+    if (key.starts_with("route:")) {
+      route = co_await resolve_override(resolver_, key.substr(6));
+    } else {
+      route = co_await resolve_route(resolver_, snapshot.get(), domain, config_.delivery.mx_port);
+    }
     if (route.status != RouteStatus::ok) {
       set_all(route.status == RouteStatus::perm_failure ? RcptStatus::failed : RcptStatus::pending, route.error, "");
       co_return;
@@ -247,13 +281,15 @@ asio::awaitable<void> Manager::deliver(std::string id) {
   struct Done {
     Manager& m;
     std::string id;
+    core::Lifetime::Token owner;
     bool keep = false;
     ~Done() {
+      if (!owner.alive()) return;  // frame destroyed after the manager, at shutdown
       m.running_.erase(id);
       if (!keep) m.known_.erase(id);
       m.wake();
     }
-  } done{*this, id};
+  } done{*this, id, lifetime_.token()};
 
   std::optional<Spool::Loaded> msg;
   try {
@@ -263,13 +299,37 @@ asio::awaitable<void> Manager::deliver(std::string id) {
     co_return;  // corrupt file: left in place for the admin, not retried in a loop
   }
   if (!msg) co_return;  // deleted meanwhile
+  if (!msg->envelope.quarantine.empty()) {  // held by a rule: not delivered until released
+    log::info("quarantined", {{"queue_id", id}, {"reason", msg->envelope.quarantine}});
+    co_return;
+  }
   DeliveryState state = msg->state;
   const int64_t now = now_unix();
   const bool expired = now - msg->envelope.received >= config_.delivery.expiry.count();
+  const unsigned attempt = state.attempts + 1;
+
+  // on_deliver_start: a rule may defer, fail or discard the message, or route it elsewhere.
+  std::string route = msg->envelope.route;
+  std::string rule_reply;  // the reply given to every pending recipient by a rule
+  RcptStatus rule_status = RcptStatus::pending;
+  if (!expired) {
+    const hooks::Outcome out = co_await rules(event_for(hooks::EventKind::deliver_start, *msg, attempt));
+    if (out.action == hooks::Action::discard) {
+      co_await core::offload(workers_, [&] { spool_.remove(id); });
+      log::info("discarded", {{"queue_id", id}, {"script", out.decided_by}});
+      co_return;
+    }
+    if (out.action == hooks::Action::tempfail || out.action == hooks::Action::reject) {
+      rule_reply = out.reply;
+      rule_status = out.action == hooks::Action::reject ? RcptStatus::failed : RcptStatus::pending;
+    }
+    if (!out.route.empty()) route = out.route;
+  }
 
   // Group the pending recipients by route.
   auto snapshot = policy_();
   std::map<std::string, std::pair<std::string, std::vector<std::string>>> groups;  // key -> (domain, rcpts)
+  std::map<std::string, std::string> remote;
   for (const auto& r : msg->envelope.recipients) {
     auto it = state.rcpts.find(r);
     if (it != state.rcpts.end() && it->second.status != RcptStatus::pending) continue;
@@ -281,15 +341,50 @@ asio::awaitable<void> Manager::deliver(std::string id) {
                                                           (last.empty() ? "" : "; last error: " + last)};
       continue;
     }
+    if (!rule_reply.empty()) {
+      state.rcpts[r] = RcptState{rule_status, rule_reply};
+      remote[r] = "rule";
+      continue;
+    }
     const std::string domain = domain_of(r);
-    auto& g = groups[route_key(snapshot.get(), domain, config_.delivery.mx_port)];
+    auto& g = groups[route.empty() ? route_key(snapshot.get(), domain, config_.delivery.mx_port) : override_key(route)];
     g.first = domain;
     g.second.push_back(r);
   }
-  std::map<std::string, std::string> remote;
   for (auto& [key, g] : groups) {
     if (stopping_) break;
+    // on_deliver: the last word before connecting, per destination.
+    hooks::EventData e = event_for(hooks::EventKind::deliver, *msg, attempt);
+    e.recipients = g.second;
+    e.destination = key;
+    const hooks::Outcome out = co_await rules(e);
+    if (out.action == hooks::Action::tempfail || out.action == hooks::Action::reject) {
+      for (const auto& r : g.second) {
+        state.rcpts[r] = RcptState{out.action == hooks::Action::reject ? RcptStatus::failed : RcptStatus::pending,
+                                   out.reply};
+        remote[r] = "rule";
+      }
+      continue;
+    }
     co_await deliver_group(*msg, key, g.first, g.second, state, remote);
+  }
+
+  // on_delivered / on_delivery_failed for what happened to each recipient in this attempt.
+  if (hooks_ != nullptr &&
+      (hooks_->handles(hooks::EventKind::delivered) || hooks_->handles(hooks::EventKind::delivery_failed))) {
+    for (const auto& r : msg->envelope.recipients) {
+      if (remote.count(r) == 0) continue;
+      const auto& st = state.rcpts[r];
+      hooks::EventData e = event_for(st.status == RcptStatus::delivered ? hooks::EventKind::delivered
+                                                                         : hooks::EventKind::delivery_failed,
+                                     *msg, attempt);
+      e.recipients = {r};
+      e.rcpt = r;
+      e.destination = remote[r];
+      e.reply = st.reply;
+      e.permanent = st.status == RcptStatus::failed;
+      co_await rules(e);
+    }
   }
 
   // Log each outcome of this attempt and collect permanent failures.

@@ -3,6 +3,7 @@
 // exponential backoff, and turns permanent failures and expiry into DSN bounces.
 // Runs on the io thread; file work goes to the worker pool.
 #pragma once
+#include "core/lifetime.hpp"
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "core/config.hpp"
+#include "hooks/engine.hpp"
 #include "net/dns.hpp"
 #include "policy/snapshot.hpp"
 #include "queue/spool.hpp"
@@ -39,6 +41,8 @@ class Manager {
   void enqueue(const std::string& id);
   // Retry every deferred message now (also triggered by the file SPOOL/flush from the CLI).
   void flush();
+  // Lua rules for the delivery events (nullptr: none). Set before start().
+  void set_hooks(hooks::Engine* engine) { hooks_ = engine; }
 
   std::size_t queued() const { return known_.size(); }
   // Of those, the ones waiting for their next attempt (deferred or not yet due).
@@ -79,9 +83,14 @@ class Manager {
   std::unordered_set<std::string> running_;
   std::map<std::string, std::unique_ptr<Limiter>> limiters_;
   std::map<std::string, std::deque<IdleConnection>> idle_;
+  boost::asio::awaitable<hooks::Outcome> rules(const hooks::EventData& e);
+  hooks::EventData event_for(hooks::EventKind kind, const Spool::Loaded& msg, unsigned attempt) const;
+
+  hooks::Engine* hooks_ = nullptr;
   boost::asio::steady_timer wake_;
   bool stopping_ = false;
   bool started_ = false;
+  core::Lifetime lifetime_;  // last member: guards in coroutine frames check it
 };
 
 }  // namespace portcullis::queue

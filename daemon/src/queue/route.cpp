@@ -1,6 +1,7 @@
 #include "queue/route.hpp"
 
 #include <boost/asio/use_awaitable.hpp>
+#include <charconv>
 
 namespace portcullis::queue {
 namespace asio = boost::asio;
@@ -44,6 +45,28 @@ asio::awaitable<Route> host_route(net::Resolver& resolver, const std::string& ho
 }
 
 }  // namespace
+
+std::string override_key(const std::string& dest) { return "route:" + dest; }
+
+asio::awaitable<Route> resolve_override(net::Resolver& resolver, const std::string& dest) {
+  std::string host = dest;
+  uint16_t port = 25;
+  const std::size_t close = dest.rfind(']');
+  const std::size_t colon = dest.rfind(':');
+  if (colon != std::string::npos && (close == std::string::npos || colon > close)) {
+    host = dest.substr(0, colon);
+    unsigned p = 0;
+    const char* first = dest.data() + colon + 1;
+    const char* last = dest.data() + dest.size();
+    auto [end, ec] = std::from_chars(first, last, p);
+    if (ec != std::errc() || end != last || p == 0 || p > 65535)
+      co_return Route{RouteStatus::temp_failure, dest, {}, "451 4.3.5 bad route " + dest};
+    port = static_cast<uint16_t>(p);
+  }
+  Route r = co_await host_route(resolver, host, port, false);
+  if (r.status == RouteStatus::perm_failure) r.status = RouteStatus::temp_failure;  // the admin's rule can be fixed
+  co_return r;
+}
 
 asio::awaitable<Route> resolve_route(net::Resolver& resolver, const policy::Snapshot* snapshot,
                                      const std::string& domain, uint16_t mx_port) {

@@ -25,6 +25,11 @@ struct Route {
 // per-destination concurrency limit.
 std::string route_key(const policy::Snapshot* snapshot, const std::string& domain, uint16_t mx_port);
 
+// A rule's route override, "HOST[:PORT]" or "[ADDRESS][:PORT]" (port 25 by default): its
+// grouping key ("route:" + dest) and where it goes (the host's A/AAAA records).
+std::string override_key(const std::string& dest);
+boost::asio::awaitable<Route> resolve_override(net::Resolver& resolver, const std::string& dest);
+
 boost::asio::awaitable<Route> resolve_route(net::Resolver& resolver, const policy::Snapshot* snapshot,
                                             const std::string& domain, uint16_t mx_port);
 

@@ -62,12 +62,13 @@ bool is_queue_file(const std::string& name) { return core::valid_queue_id(name);
 // ---- SpoolWriter ----
 
 SpoolWriter::SpoolWriter(Spool& spool, const EnvelopeRecord& env, std::string_view prefix)
-    : spool_(spool), id_(env.id) {
+    : spool_(spool), id_(env.id), env_(env), prefix_(prefix) {
   const fs::path p = spool_.tmp_path(id_);
-  fd_ = ::open(p.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  fd_ = ::open(p.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);  // read(): rules read the body
   if (fd_ < 0) sys_fail("create", p);
   buf_ = format_envelope(env);
   buf_.append(prefix);
+  head_ = buf_.size();
   size_ = prefix.size();
 }
 
@@ -88,23 +89,104 @@ void SpoolWriter::append(std::string_view data) {
 
 void SpoolWriter::flush() {
   write_all(fd_, buf_, spool_.tmp_path(id_));
+  flushed_ += buf_.size();
   buf_.clear();
+}
+
+void SpoolWriter::finish(int fd, const std::string& from_name) {
+  const fs::path from = spool_.dir() / "tmp" / from_name;
+  if (::fdatasync(fd) != 0) sys_fail("fdatasync", from);
+  if (::close(fd) != 0) sys_fail("close", from);
+  const fs::path to = spool_.queue_path(id_);
+  if (::rename(from.c_str(), to.c_str()) != 0) sys_fail("rename", from);
+  done_ = true;
+  spool_.sync_queue_dir();
 }
 
 void SpoolWriter::commit() {
   if (done_) throw SpoolError("commit of a finished message " + id_);
   flush();
-  const fs::path from = spool_.tmp_path(id_);
-  if (::fdatasync(fd_) != 0) sys_fail("fdatasync", from);
-  if (::close(fd_) != 0) {
-    fd_ = -1;
-    sys_fail("close", from);
+  const int fd = std::exchange(fd_, -1);
+  finish(fd, id_);
+}
+
+std::string SpoolWriter::read(std::size_t offset, std::size_t len) const {
+  const std::size_t data_size = flushed_ + buf_.size() - head_;
+  if (offset >= data_size) return {};
+  len = std::min(len, data_size - offset);
+  std::string out;
+  out.reserve(len);
+  std::size_t pos = head_ + offset;  // position in the file-plus-buffer
+  while (out.size() < len && pos < flushed_) {
+    char chunk[65536];
+    const std::size_t want = std::min({sizeof chunk, len - out.size(), flushed_ - pos});
+    const ssize_t n = ::pread(fd_, chunk, want, static_cast<off_t>(pos));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) sys_fail("read", spool_.tmp_path(id_));
+    out.append(chunk, static_cast<std::size_t>(n));
+    pos += static_cast<std::size_t>(n);
   }
-  fd_ = -1;
-  const fs::path to = spool_.queue_path(id_);
-  if (::rename(from.c_str(), to.c_str()) != 0) sys_fail("rename", from);
-  done_ = true;
-  spool_.sync_queue_dir();
+  if (out.size() < len) out.append(buf_, pos - flushed_, len - out.size());
+  return out;
+}
+
+namespace {
+// Appends `chunk` (message data starting at data offset `at`) to `out`, leaving out the
+// parts inside `drop`.
+void append_kept(std::string& out, std::string_view chunk, std::size_t at,
+                 const std::vector<std::pair<std::size_t, std::size_t>>& drop) {
+  std::size_t pos = 0;
+  for (const auto& [off, len] : drop) {
+    const std::size_t end = off + len;
+    if (end <= at + pos) continue;
+    if (off >= at + chunk.size()) break;
+    if (off > at + pos) out.append(chunk.substr(pos, off - at - pos));
+    pos = std::min(chunk.size(), end - at);
+  }
+  if (pos < chunk.size()) out.append(chunk.substr(pos));
+}
+}  // namespace
+
+void SpoolWriter::commit(const Amendment& amendment) {
+  if (amendment.empty()) {
+    commit();
+    return;
+  }
+  if (done_) throw SpoolError("commit of a finished message " + id_);
+  if (amendment.envelope) env_ = *amendment.envelope;
+  std::string head = format_envelope(env_);
+  head += prefix_;
+  head += amendment.insert_headers;
+  if (flushed_ == 0) {  // everything is still in memory: rebuild the buffer
+    std::string rebuilt = std::move(head);
+    append_kept(rebuilt, std::string_view(buf_).substr(head_), 0, amendment.drop);
+    buf_ = std::move(rebuilt);
+    commit();
+    return;
+  }
+  // Large message, partly on disk: write the amended copy to a second temporary file.
+  const std::string name = id_ + ".amend";
+  const fs::path p = spool_.dir() / "tmp" / name;
+  const int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) sys_fail("create", p);
+  try {
+    write_all(fd, head, p);
+    const std::size_t data_size = flushed_ + buf_.size() - head_;
+    for (std::size_t off = 0; off < data_size;) {
+      const std::string chunk = read(off, 256 * 1024);
+      std::string kept;
+      append_kept(kept, chunk, off, amendment.drop);
+      write_all(fd, kept, p);
+      off += chunk.size();
+    }
+  } catch (...) {
+    ::close(fd);
+    ::unlink(p.c_str());
+    throw;
+  }
+  finish(fd, name);
+  ::close(std::exchange(fd_, -1));
+  ::unlink(spool_.tmp_path(id_).c_str());
 }
 
 void SpoolWriter::abort() {

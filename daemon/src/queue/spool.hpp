@@ -33,6 +33,17 @@ struct EnvelopeRecord {
   bool body_8bit = false;
   bool smtputf8 = false;
   bool is_bounce = false;  // a DSN we generated: never bounced itself
+  std::string route;       // set by a rule: deliver every recipient to HOST[:PORT] / [ADDR]:PORT
+  std::string quarantine;  // set by a rule: held, not delivered (the reason)
+};
+
+// Changes to a message decided at the end of DATA (rules), applied when it is committed.
+struct Amendment {
+  std::optional<EnvelopeRecord> envelope;  // replaces the envelope given to create()
+  std::string insert_headers;              // complete header lines (CRLF), put right after the prefix
+  // Ranges (offset, length) of the appended message data to leave out, sorted, not overlapping.
+  std::vector<std::pair<std::size_t, std::size_t>> drop;
+  bool empty() const { return !envelope && insert_headers.empty() && drop.empty(); }
 };
 
 enum class RcptStatus { pending, delivered, failed };
@@ -67,14 +78,26 @@ class SpoolWriter {
 
   void append(std::string_view data);  // buffered
   void commit();                       // durable in queue/ when it returns
+  // Commits with changes: rebuilt in memory when nothing was flushed yet, else rewritten
+  // into a new file (the data copied once). Durable in queue/ when it returns.
+  void commit(const Amendment& amendment);
   void abort();
+  // Reads up to `len` octets of the appended data from `offset` (not the prefix). Safe while
+  // no append/commit runs concurrently (the session waits for its hooks).
+  std::string read(std::size_t offset, std::size_t len) const;
   const std::string& id() const { return id_; }
+  const EnvelopeRecord& envelope() const { return env_; }
   uint64_t size() const { return size_; }  // message octets (prefix + appended)
 
  private:
   void flush();
+  void finish(int fd, const std::string& from);  // fdatasync, close, rename into queue/
   Spool& spool_;
   std::string id_;
+  EnvelopeRecord env_;
+  std::string prefix_;
+  std::size_t head_ = 0;     // octets of envelope block + prefix at the start of the file
+  std::size_t flushed_ = 0;  // octets written to the file so far
   int fd_ = -1;
   std::string buf_;
   uint64_t size_ = 0;

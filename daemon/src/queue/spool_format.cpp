@@ -80,6 +80,8 @@ std::string format_envelope(const EnvelopeRecord& env) {
   put(out, "body", env.body_8bit ? "8bit" : "7bit");
   put(out, "smtputf8", env.smtputf8 ? "1" : "0");
   put(out, "bounce", env.is_bounce ? "1" : "0");
+  if (!env.route.empty()) put(out, "route", env.route);
+  if (!env.quarantine.empty()) put(out, "quarantine", env.quarantine);
   out += '\n';
   return out;
 }
@@ -108,6 +110,10 @@ std::optional<EnvelopeRecord> parse_envelope(std::string_view data, std::size_t&
       env.smtputf8 = v == "1";
     } else if (k == "bounce") {
       env.is_bounce = v == "1";
+    } else if (k == "route") {
+      env.route = v;
+    } else if (k == "quarantine") {
+      env.quarantine = v;
     }  // unknown keys are ignored: a newer daemon may add some
     return true;
   });

@@ -13,6 +13,7 @@
 #include "core/ids.hpp"
 #include "core/log.hpp"
 #include "policy/relay.hpp"
+#include "smtp/message_edits.hpp"
 #include "smtp/session.hpp"
 
 namespace portcullis::smtp {
@@ -86,13 +87,59 @@ struct Transaction {
   std::unique_ptr<queue::SpoolWriter> writer;
   std::vector<std::string> deliver_to;  // final recipients of every accepted RCPT
   std::string first_rcpt;
+  std::vector<hooks::Symbol> symbols;   // added by rules during this transaction
+  std::string route;                    // chosen by a rule at RCPT
+  std::optional<mail::HeaderCollector> headers;
   void clear() {
     if (writer) writer->abort();
     writer.reset();
     deliver_to.clear();
     first_rcpt.clear();
+    symbols.clear();
+    route.clear();
+    headers.reset();
   }
 };
+
+// Runs the rules for an event (an empty outcome when no script handles it).
+asio::awaitable<hooks::Outcome> run_rules(hooks::Engine* engine, const hooks::EventData& e) {
+  if (engine == nullptr || !engine->handles(e.kind)) co_return hooks::Outcome{};
+  hooks::Outcome out = co_await engine->run(e);
+  if (out.action != hooks::Action::none || out.failed)
+    log::info("rule_decision", {{"event", hooks::event_name(e.kind)},
+                                {"queue_id", e.queue_id},
+                                {"client", e.client_ip},
+                                {"script", out.decided_by},
+                                {"action", hooks::action_name(out.action)},
+                                {"reply", out.reply},
+                                {"reason", out.reason}});
+  co_return out;
+}
+
+// A rule's reject/tempfail reply (else empty).
+std::string refusal(const hooks::Outcome& out) {
+  return out.action == hooks::Action::reject || out.action == hooks::Action::tempfail ? out.reply : std::string();
+}
+
+double total(const std::vector<hooks::Symbol>& a, const std::vector<hooks::Symbol>& b) {
+  double t = 0;
+  for (const auto& s : a) t += s.score;
+  for (const auto& s : b) t += s.score;
+  return t;
+}
+
+std::string symbol_list(const std::vector<hooks::Symbol>& a, const std::vector<hooks::Symbol>& b) {
+  std::string out;
+  for (const auto* v : {&a, &b})
+    for (const auto& s : *v) out += (out.empty() ? "" : " ") + s.name;
+  return out;
+}
+
+std::string score_text(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", v);
+  return buf;
+}
 
 std::string join(const std::vector<std::string>& v, char sep) {
   std::string out;
@@ -134,12 +181,14 @@ asio::awaitable<void> Server::run_session(tcp::socket socket, core::ListenerRole
   struct Release {
     Server& s;
     std::string ip;
+    core::Lifetime::Token owner;
     ~Release() {
+      if (!owner.alive()) return;  // frame destroyed after the server, at shutdown
       --s.active_;
       auto it = s.per_ip_.find(ip);
       if (it != s.per_ip_.end() && --it->second == 0) s.per_ip_.erase(it);
     }
-  } release{*this, client};
+  } release{*this, client, lifetime_.token()};
 
   auto write_out = [&](std::string text) -> asio::awaitable<bool> {
     if (text.empty()) co_return true;
@@ -160,6 +209,8 @@ asio::awaitable<void> Server::run_session(tcp::socket socket, core::ListenerRole
     co_return;
   }
   log::info("connect", {{"client", client}});
+  hooks::Engine* const engine = deps_.hooks;
+  std::vector<hooks::Symbol> session_symbols;  // added by rules at connect and HELO
 
   SessionOptions opts;
   opts.hostname = config_.hostname;
@@ -167,6 +218,25 @@ asio::awaitable<void> Server::run_session(tcp::socket socket, core::ListenerRole
   opts.max_recipients = config_.limits.recipients;
   opts.max_errors = config_.limits.errors;
   Session s(opts);
+  Transaction tx;
+  // The view of the session for the rules, as far as it goes.
+  auto event_for = [&](hooks::EventKind kind) {
+    hooks::EventData e;
+    e.kind = kind;
+    e.client_ip = client;
+    e.client_port = remote.port();
+    e.listener = role == core::ListenerRole::inbound ? "inbound" : "submission";
+    const auto& env = s.envelope();
+    e.helo = env.helo;
+    e.null_sender = env.null_sender;
+    e.sender = env.null_sender ? std::string() : env.sender.str();
+    e.recipients = tx.deliver_to;
+    e.symbols = session_symbols;
+    e.symbols.insert(e.symbols.end(), tx.symbols.begin(), tx.symbols.end());
+    for (const auto& sym : e.symbols) e.score += sym.score;
+    e.policy = deps_.policy();
+    return e;
+  };
 
   // Early talker: bytes sent before the banner are a protocol violation. With greet_delay
   // the banner waits that long and any input meanwhile counts; without, only what is
@@ -174,11 +244,21 @@ asio::awaitable<void> Server::run_session(tcp::socket socket, core::ListenerRole
   if (co_await early_talker(socket)) {
     log::info("early_talker", {{"client", client}});
     s.early_talker();
+  } else if (engine != nullptr && engine->handles(hooks::EventKind::connect)) {
+    const hooks::EventData e = event_for(hooks::EventKind::connect);
+    const hooks::Outcome out = co_await run_rules(engine, e);
+    const std::string r = refusal(out);
+    if (!r.empty()) {
+      // Only 554 (refused) and 421 (try later) are valid instead of a greeting (RFC 5321 3.1).
+      s.refuse((out.action == hooks::Action::reject ? "554" : "421") + r.substr(3));
+    } else {
+      session_symbols = out.symbols;
+      s.greet();
+    }
   } else {
     s.greet();
   }
 
-  Transaction tx;
   bool in_data = false;
   std::vector<char> buf(64 * 1024);
   std::shared_ptr<const policy::Snapshot> snap;
@@ -209,16 +289,35 @@ asio::awaitable<void> Server::run_session(tcp::socket socket, core::ListenerRole
         s.feed(std::string_view(buf.data(), n));
         break;
       }
-      case Event::Kind::helo:
+      case Event::Kind::helo: {
+        hooks::EventData e = event_for(hooks::EventKind::helo);
+        e.helo = std::string(ev.data);
+        const hooks::Outcome out = co_await run_rules(engine, e);
+        const std::string r = refusal(out);
+        if (r.empty()) {
+          session_symbols.insert(session_symbols.end(), out.symbols.begin(), out.symbols.end());
+          s.answer("250 Ok");
+        } else {
+          s.answer(r);
+        }
         break;
-      case Event::Kind::mail:
+      }
+      case Event::Kind::mail: {
         snap = deps_.policy();
         if (!snap) {
           s.answer("451 4.3.0 Error: policy temporarily unavailable, try again later");
-        } else {
+          break;
+        }
+        const hooks::Outcome out = co_await run_rules(engine, event_for(hooks::EventKind::mail));
+        const std::string r = refusal(out);
+        if (r.empty()) {
+          tx.symbols = out.symbols;
           s.answer("250 2.1.0 Ok");
+        } else {
+          s.answer(r);
         }
         break;
+      }
       case Event::Kind::rcpt: {
         snap = deps_.policy();
         if (!snap) {
@@ -227,9 +326,25 @@ asio::awaitable<void> Server::run_session(tcp::socket socket, core::ListenerRole
         }
         const auto d = ev.bare_postmaster ? policy::decide_bare_postmaster(*snap)
                                           : policy::decide_recipient(*snap, ev.mailbox, client_addr);
-        const bool accepted = !d.reply.empty() && d.reply[0] == '2';
+        bool accepted = !d.reply.empty() && d.reply[0] == '2';
+        std::string reply = d.reply;
+        std::vector<std::string> deliver_to = d.deliver_to;
+        if (accepted && engine != nullptr && engine->handles(hooks::EventKind::rcpt)) {
+          hooks::EventData e = event_for(hooks::EventKind::rcpt);
+          e.rcpt = ev.bare_postmaster ? "postmaster" : ev.mailbox.str();
+          const hooks::Outcome out = co_await run_rules(engine, e);
+          const std::string r = refusal(out);
+          if (!r.empty()) {
+            accepted = false;
+            reply = r;
+          } else {
+            deliver_to = edited_recipients(deliver_to, out);
+            tx.symbols.insert(tx.symbols.end(), out.symbols.begin(), out.symbols.end());
+            if (!out.route.empty()) tx.route = out.route;
+          }
+        }
         if (accepted) {
-          for (const auto& r : d.deliver_to)
+          for (const auto& r : deliver_to)
             if (std::find(tx.deliver_to.begin(), tx.deliver_to.end(), r) == tx.deliver_to.end())
               tx.deliver_to.push_back(r);
           if (tx.first_rcpt.empty()) tx.first_rcpt = ev.bare_postmaster ? "postmaster" : ev.mailbox.str();
@@ -238,9 +353,9 @@ asio::awaitable<void> Server::run_session(tcp::socket socket, core::ListenerRole
           log::info("rcpt_rejected", {{"client", client},
                                       {"from", env.null_sender ? "<>" : env.sender.str()},
                                       {"rcpt", ev.bare_postmaster ? "Postmaster" : ev.mailbox.str()},
-                                      {"reply", d.reply}});
+                                      {"reply", reply}});
         }
-        s.answer(d.reply);
+        s.answer(reply);
         break;
       }
       case Event::Kind::message_begin: {
@@ -259,6 +374,7 @@ asio::awaitable<void> Server::run_session(tcp::socket socket, core::ListenerRole
         rec.smtputf8 = env.smtputf8;
         const std::string proto = std::string(env.smtputf8 ? "UTF8SMTP" : (env.esmtp ? "ESMTP" : "SMTP"));
         const std::string single = env.recipients.size() == 1 ? tx.first_rcpt : std::string();
+        if (engine != nullptr && engine->handles(hooks::EventKind::data)) tx.headers.emplace();
         try {
           tx.writer = deps_.spool.create(
               rec, received_header(env.helo, client, config_.hostname, proto, rec.id, single, rec.received));
@@ -269,6 +385,7 @@ asio::awaitable<void> Server::run_session(tcp::socket socket, core::ListenerRole
         break;
       }
       case Event::Kind::message_data:
+        if (tx.headers && !tx.headers->done()) tx.headers->feed(ev.data);
         if (tx.writer) {
           try {
             tx.writer->append(ev.data);
@@ -299,9 +416,53 @@ asio::awaitable<void> Server::run_session(tcp::socket socket, core::ListenerRole
         std::unique_ptr<queue::SpoolWriter> w = std::move(tx.writer);
         const std::string id = w->id();
         const auto size = w->size();
+        queue::Amendment amend;
+        std::vector<std::string> rcpts = tx.deliver_to;
+        std::string route = tx.route;
+        std::string quarantine;
+        std::vector<hooks::Symbol> symbols = session_symbols;
+        symbols.insert(symbols.end(), tx.symbols.begin(), tx.symbols.end());
+        if (tx.headers) {
+          const mail::HeaderSection section = tx.headers->finish();
+          hooks::EventData e = event_for(hooks::EventKind::data);
+          e.queue_id = id;
+          e.size = s.message_bytes();
+          e.headers = &section;
+          e.route = tx.route;
+          queue::SpoolWriter* wp = w.get();
+          e.read_message = [wp](std::size_t off, std::size_t len) { return wp->read(off, len); };
+          const hooks::Outcome out = co_await run_rules(engine, e);
+          symbols.insert(symbols.end(), out.symbols.begin(), out.symbols.end());
+          const std::string r = refusal(out);
+          const bool discard = out.action == hooks::Action::discard;
+          if (!r.empty() || discard) {
+            w->abort();
+            log::info(discard ? "message_discarded" : "message_rejected",
+                      {{"queue_id", id}, {"client", client}, {"helo", env.helo}, {"from", from},
+                       {"rcpts", join(tx.deliver_to, ',')}, {"size", std::to_string(size)},
+                       {"verdict", hooks::action_name(out.action)}, {"score", score_text(total(symbols, {}))},
+                       {"symbols", symbol_list(symbols, {})}, {"reason", discard ? "" : "rule"},
+                       {"script", out.decided_by}});
+            // A discarded message looks accepted to the sender (that is the point of discarding).
+            s.answer(discard ? "250 2.0.0 Ok: queued as " + id : r);
+            tx.clear();
+            break;
+          }
+          if (out.action == hooks::Action::quarantine) quarantine = out.reason;
+          header_amendment(out.header_edits, section, amend);
+          rcpts = edited_recipients(rcpts, out);
+          if (!out.route.empty()) route = out.route;
+        }
+        if (rcpts != tx.deliver_to || !route.empty() || !quarantine.empty()) {
+          queue::EnvelopeRecord changed = w->envelope();
+          changed.recipients = rcpts;
+          changed.route = route;
+          changed.quarantine = quarantine;
+          amend.envelope = std::move(changed);
+        }
         std::string error;
         try {
-          co_await core::offload(deps_.workers, [&w] { w->commit(); });
+          co_await core::offload(deps_.workers, [&w, &amend] { w->commit(amend); });
         } catch (const std::exception& e) {
           error = e.what();
         }
@@ -311,13 +472,14 @@ asio::awaitable<void> Server::run_session(tcp::socket socket, core::ListenerRole
         } else {
           ++messages;
           log::info("queued", {{"queue_id", id}, {"client", client}, {"helo", s.envelope().helo}, {"from", from},
-                               {"rcpts", join(tx.deliver_to, ',')}, {"size", std::to_string(size)},
-                               {"verdict", "accept"}});
+                               {"rcpts", join(rcpts, ',')}, {"size", std::to_string(size)},
+                               {"verdict", quarantine.empty() ? "accept" : "quarantine"},
+                               {"score", score_text(total(symbols, {}))}, {"symbols", symbol_list(symbols, {})},
+                               {"route", route}, {"quarantine", quarantine}});
           s.answer("250 2.0.0 Ok: queued as " + id);
-          if (deps_.on_queued) deps_.on_queued(id);
+          if (deps_.on_queued && quarantine.empty()) deps_.on_queued(id);
         }
-        tx.deliver_to.clear();
-        tx.first_rcpt.clear();
+        tx.clear();
         break;
       }
       case Event::Kind::reset:

@@ -2,6 +2,7 @@
 // smtp::Session per connection over the socket (timeouts, limits, spooling, policy answers).
 // Runs on one io_context; blocking work (fsync on commit) goes to the worker pool.
 #pragma once
+#include "core/lifetime.hpp"
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "core/config.hpp"
+#include "hooks/engine.hpp"
 #include "policy/snapshot.hpp"
 #include "queue/spool.hpp"
 
@@ -26,6 +28,8 @@ struct ServerDeps {
   std::function<std::shared_ptr<const policy::Snapshot>()> policy;
   // Called on the io thread after a message was committed to the queue.
   std::function<void(const std::string& queue_id)> on_queued;
+  // Lua rules (nullptr: none).
+  hooks::Engine* hooks = nullptr;
 };
 
 class Server {
@@ -56,6 +60,7 @@ class Server {
   std::size_t active_ = 0;
   std::map<std::string, unsigned> per_ip_;
   bool stopping_ = false;
+  core::Lifetime lifetime_;  // last member: guards in session frames check it
 };
 
 // Builds the Received: header line for a message (exposed for tests).

@@ -86,6 +86,12 @@ void Session::early_talker() {
   close_now();
 }
 
+void Session::refuse(std::string_view text) {
+  if (phase_ == Phase::closed) return;
+  out_ += format_reply(text);
+  close_now();
+}
+
 void Session::feed(std::string_view bytes) {
   if (phase_ == Phase::closed) return;
   if (in_pos_ == in_.size()) {
@@ -107,6 +113,7 @@ Event Session::next() {
       Event e = std::move(events_.front());
       events_.pop_front();
       if (e.kind == Event::Kind::message_data) e.data = data_buf_;
+      if (e.kind == Event::Kind::helo) e.data = pending_helo_;
       return e;
     }
     if (phase_ == Phase::closed) return make_event(Event::Kind::close);
@@ -130,9 +137,14 @@ void Session::answer(std::string_view text) {
   if (question_ == Question::none || !events_.empty()) return;
   const Question q = std::exchange(question_, Question::none);
   const std::string r = format_reply(text);
-  out_ += r;
   const bool ok = r[0] == '2';
+  if (q == Question::helo && ok) {
+    accept_helo();
+    return;
+  }
+  out_ += r;
   switch (q) {
+    case Question::helo: pending_helo_.clear(); break;
     case Question::mail:
       if (ok) {
         transaction_ = true;
@@ -150,7 +162,7 @@ void Session::answer(std::string_view text) {
     case Question::message: end_transaction(); break;
     case Question::none: break;
   }
-  if (r[0] == '5' && (q == Question::mail || q == Question::rcpt)) count_error();
+  if (r[0] == '5' && (q == Question::helo || q == Question::mail || q == Question::rcpt)) count_error();
 }
 
 void Session::timeout() {

@@ -47,7 +47,8 @@ struct Envelope {
 struct Event {
   enum class Kind {
     need_input,     // buffered input is exhausted: write take_output(), then read and feed()
-    helo,           // EHLO/HELO accepted (informational; the reply is already queued)
+    helo,           // question: EHLO/HELO syntactically valid; `data` is the name. A 2xx answer
+                    // accepts it (the session sends its own greeting/capabilities), else the reply
     mail,           // question: MAIL FROM accepted syntactically; answer() with the reply
     rcpt,           // question: RCPT TO; `mailbox` is the recipient; answer() with the reply
     message_begin,  // DATA got 354 / first BDAT chunk: open a spool file
@@ -57,7 +58,7 @@ struct Event {
     close,          // write take_output(), then close the connection
   };
   Kind kind = Kind::need_input;
-  std::string_view data;     // message_data: valid until the next call on the session
+  std::string_view data;     // message_data, helo: valid until the next call on the session
   mail::Mailbox mailbox;     // rcpt
   bool bare_postmaster = false;  // rcpt: RCPT TO:<Postmaster>
   bool ok = true;            // message_end
@@ -71,6 +72,9 @@ class Session {
   void greet();
   // The client sent bytes before the banner: queue 554 and close.
   void early_talker();
+  // Refuses the connection instead of the banner (a connect hook's decision): queues `reply`
+  // (e.g. "554 5.7.1 ..." or "421 4.7.0 ...") and closes.
+  void refuse(std::string_view reply);
   // Appends received bytes.
   void feed(std::string_view bytes);
   // Next event (see Event::Kind).
@@ -90,7 +94,7 @@ class Session {
 
  private:
   enum class Phase : std::uint8_t { command, data, bdat, closed };
-  enum class Question : std::uint8_t { none, mail, rcpt, message };
+  enum class Question : std::uint8_t { none, helo, mail, rcpt, message };
 
   // session.cpp: the event loop, replies, error accounting, DATA/BDAT streaming.
   void push(Event event);
@@ -111,6 +115,7 @@ class Session {
   // session_commands.cpp: one command line (CRLF stripped).
   void dispatch(std::string_view line);
   void cmd_helo(std::string_view arg, bool esmtp);
+  void accept_helo();  // the answered helo question was 2xx: greet with the capabilities
   void cmd_mail(std::string_view arg);
   void cmd_rcpt(std::string_view arg);
   void cmd_data(std::string_view arg);
@@ -144,6 +149,8 @@ class Session {
   bool bdat_counts_ = false;      // the discarded chunk's reply counts as an error
   std::string bdat_reply_;        // reply for a discarded chunk
   std::string bdat_failed_;       // a failed BDAT transaction: repeated for its chunks until LAST
+  std::string pending_helo_;
+  bool pending_esmtp_ = false;
   mail::Mailbox pending_rcpt_;
   bool pending_postmaster_ = false;
 };

@@ -130,11 +130,20 @@ void Session::cmd_helo(std::string_view arg, bool esmtp) {
     return;
   }
   abort_transaction();
-  envelope_.helo.assign(arg);
-  envelope_.esmtp = esmtp;
+  pending_helo_.assign(arg);
+  pending_esmtp_ = esmtp;
+  Event e;
+  e.kind = Event::Kind::helo;
+  ask(std::move(e), Question::helo);
+}
+
+void Session::accept_helo() {
+  envelope_.helo = std::move(pending_helo_);
+  envelope_.esmtp = pending_esmtp_;
+  pending_helo_.clear();
   helo_done_ = true;
   const std::string& host = options_.hostname;
-  if (esmtp) {
+  if (envelope_.esmtp) {
     std::string r = "250-" + host + "\r\n250-PIPELINING\r\n250-SIZE " + std::to_string(options_.max_message_size) +
                     "\r\n250-8BITMIME\r\n250-ENHANCEDSTATUSCODES\r\n";
     r += options_.chunking ? "250-SMTPUTF8\r\n250 CHUNKING" : "250 SMTPUTF8";
@@ -142,7 +151,6 @@ void Session::cmd_helo(std::string_view arg, bool esmtp) {
   } else {
     reply("250 " + host);
   }
-  push(Event::Kind::helo);
 }
 
 // MAIL parameters (RFC 1870 SIZE, 6152 BODY, 6531 SMTPUTF8) into the envelope; false after

@@ -143,3 +143,25 @@ TEST(Config, ControlSocketAndMetrics) {
 }
 
 TEST(Config, SyntaxErrorIsReported) { EXPECT_FALSE(error_of("hostname = \n").empty()); }
+
+TEST(Config, Rules) {
+  const auto d = parse_config("");
+  EXPECT_EQ(d.rules.dir, "/etc/portcullis/rules.d");
+  EXPECT_EQ(d.rules.workers, 2u);
+  EXPECT_EQ(d.rules.time_limit.count(), 500);
+  EXPECT_TRUE(d.rules.failure_tempfails);
+  const auto c = parse_config(
+      "[rules]\ndir = \"rules\"\nworkers = 4\ninstructions = 1000\nmemory_mb = 8\ntime_limit_ms = 50\n"
+      "on_failure = \"continue\"\npoll = \"10s\"\n",
+      "t.toml", "/etc/portcullis");
+  EXPECT_EQ(c.rules.dir, "/etc/portcullis/rules");
+  EXPECT_EQ(c.rules.workers, 4u);
+  EXPECT_EQ(c.rules.instructions, 1000u);
+  EXPECT_EQ(c.rules.memory_mb, 8u);
+  EXPECT_EQ(c.rules.time_limit.count(), 50);
+  EXPECT_FALSE(c.rules.failure_tempfails);
+  EXPECT_EQ(c.rules.poll.count(), 10);
+  EXPECT_NE(error_of("[rules]\non_failure = \"panic\"\n").find("rules.on_failure"), std::string::npos);
+  EXPECT_NE(error_of("[rules]\nworkers = 0\n").find("rules.workers"), std::string::npos);
+  EXPECT_NE(error_of("[rules]\nlanguage = \"python\"\n").find("rules.language"), std::string::npos);
+}

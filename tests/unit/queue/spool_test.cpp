@@ -162,3 +162,64 @@ TEST(Spool, ConcurrentCommitsShareDirectorySyncs) {
   for (auto& th : threads) th.join();
   EXPECT_EQ(s.list().size(), 200u);
 }
+
+TEST(SpoolFormat, RouteAndQuarantineRoundTrip) {
+  auto e = sample();
+  e.route = "[192.0.2.50]:2525";
+  e.quarantine = "held by rule";
+  std::size_t off = 0;
+  auto back = parse_envelope(format_envelope(e), off);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->route, "[192.0.2.50]:2525");
+  EXPECT_EQ(back->quarantine, "held by rule");
+  EXPECT_EQ(format_envelope(sample()).find("route"), std::string::npos);  // absent when unset
+}
+
+// Rules change a message at the end of DATA: new envelope, inserted and dropped headers.
+void amend_and_check(std::size_t body_size) {
+  TempDir t;
+  Spool s(t.path);
+  auto e = sample();
+  auto w = s.create(e, "Received: by us\r\n");
+  const std::string head = "Subject: hi\r\nX-Drop: 1\r\nTo: b@example.net\r\nX-Drop: 2\r\n\r\n";
+  std::string body;
+  while (body.size() < body_size) body += "line " + std::to_string(body.size()) + "\r\n";
+  w->append(head);
+  for (std::size_t off = 0; off < body.size(); off += 10000) w->append(std::string_view(body).substr(off, 10000));
+  // The hooks read the received data (not our prefix).
+  EXPECT_EQ(w->read(0, 11), "Subject: hi");
+  EXPECT_EQ(w->read(head.size(), 7), body.substr(0, 7));
+  EXPECT_EQ(w->read(head.size() + body.size() - 5, 100), body.substr(body.size() - 5));
+  EXPECT_EQ(w->read(head.size() + body.size(), 10), "");
+
+  Amendment a;
+  EnvelopeRecord changed = e;
+  changed.recipients = {"admin@example.org"};
+  changed.route = "relay.example:2525";
+  a.envelope = changed;
+  a.insert_headers = "X-Added: yes\r\n";
+  a.drop = {{13, 11}, {43, 11}};  // both X-Drop fields
+  ASSERT_EQ(head.substr(13, 11), "X-Drop: 1\r\n");
+  ASSERT_EQ(head.substr(43, 11), "X-Drop: 2\r\n");
+  w->commit(a);
+  EXPECT_FALSE(fs::exists(s.tmp_path(e.id)));
+  EXPECT_FALSE(fs::exists(t.path / "tmp" / (e.id + ".amend")));
+  auto l = s.load(e.id);
+  ASSERT_TRUE(l);
+  EXPECT_EQ(l->envelope.recipients, std::vector<std::string>{"admin@example.org"});
+  EXPECT_EQ(l->envelope.route, "relay.example:2525");
+  EXPECT_EQ(l->message, "Received: by us\r\nX-Added: yes\r\nSubject: hi\r\nTo: b@example.net\r\n\r\n" + body);
+}
+
+TEST(Spool, AmendedCommitInMemory) { amend_and_check(1000); }
+TEST(Spool, AmendedCommitOfAMessageAlreadyOnDisk) { amend_and_check(900 * 1024); }
+
+TEST(Spool, EmptyAmendmentIsAPlainCommit) {
+  TempDir t;
+  Spool s(t.path);
+  auto e = sample();
+  auto w = s.create(e, "");
+  w->append("Subject: x\r\n\r\nbody\r\n");
+  w->commit(Amendment{});
+  EXPECT_EQ(s.load(e.id)->message, "Subject: x\r\n\r\nbody\r\n");
+}

@@ -62,6 +62,28 @@ TEST(SessionCommands, HeloArguments) {
   EXPECT_EQ(d.session().envelope().helo, "under_score.example");
 }
 
+TEST(SessionCommands, RefusedHeloLeavesTheSessionWithoutGreeting) {
+  Driver d;
+  // The driver (a hook) refuses the name: its reply goes out, the session still needs a HELO.
+  EXPECT_EQ(d.send("EHLO refused.example\r\n"), "550 5.7.1 Go away\r\n");
+  EXPECT_EQ(d.session().envelope().helo, "");
+  EXPECT_EQ(d.send("MAIL FROM:<a@b.test>\r\n"), "503 5.5.1 Error: send HELO/EHLO first\r\n");
+  EXPECT_EQ(codes(d.send("EHLO client.test\r\n")), Codes{"250"});
+  EXPECT_EQ(d.session().envelope().helo, "client.test");
+  // A refused HELO after a good one keeps the earlier name and counts as an error.
+  EXPECT_EQ(d.send("HELO refused.again\r\n"), "550 5.7.1 Go away\r\n");
+  EXPECT_EQ(d.session().envelope().helo, "client.test");
+  EXPECT_EQ(d.send("MAIL FROM:<a@b.test>\r\n"), "250 2.1.0 Ok\r\n");
+}
+
+TEST(SessionCommands, RefuseInsteadOfBanner) {
+  Session s(Driver::make_options());
+  s.refuse("554 5.7.1 You are not welcome here");
+  EXPECT_EQ(s.take_output(), "554 5.7.1 You are not welcome here\r\n");
+  EXPECT_EQ(s.next().kind, Event::Kind::close);
+  EXPECT_TRUE(s.closed());
+}
+
 TEST(SessionCommands, CommandsAreCaseInsensitive) {
   Driver d;
   EXPECT_EQ(codes(d.send("ehlo client.test\r\n")), Codes{"250"});
@@ -312,11 +334,15 @@ TEST(SessionCommands, EarlyTalkerTimeoutShutdown) {
   }
 }
 
-// A bare session (no Driver) fed `input`, stopped at the MAIL question; output so far taken.
+// A bare session (no Driver) fed `input`, stopped at the MAIL question (the HELO question on
+// the way is accepted); output so far taken.
 void stop_at_mail_question(Session& s, std::string_view input) {
   s.greet();
   s.feed(input);
-  for (int i = 0; i < 10 && s.next().kind != Event::Kind::mail; ++i) {
+  for (int i = 0; i < 10; ++i) {
+    const Event e = s.next();
+    if (e.kind == Event::Kind::mail) break;
+    if (e.kind == Event::Kind::helo) s.answer("250 Ok");
   }
   s.take_output();
 }

@@ -17,6 +17,7 @@ struct Policy {
   std::string unknown_rcpt_prefix = "unknown";    // -> 550 5.1.1 at RCPT
   std::string tempfail_rcpt_prefix = "later";     // -> 451 4.3.0 at RCPT
   bool reject_messages = false;                   // -> 554 5.7.0 at end of data
+  std::string reject_helo_prefix = "refused.";    // -> 550 5.7.1 at EHLO/HELO
 };
 
 struct Transcript {
@@ -86,7 +87,9 @@ class Driver {
           transcript_.output += session_.take_output();
           transcript_.closed = true;
           return;
-        case Event::Kind::helo: break;
+        case Event::Kind::helo:
+          session_.answer(starts(std::string(e.data), policy_.reject_helo_prefix) ? "550 5.7.1 Go away" : "250 Ok");
+          break;
         case Event::Kind::mail:
           session_.answer(starts(e.mailbox.local, policy_.reject_sender_prefix) ? "550 5.7.1 Sender refused"
                                                                                 : "250 2.1.0 Ok");

@@ -234,3 +234,13 @@ end
 function setting(name)
   return function(ev) return ev:setting(name) end
 end
+
+-- Run by the host after the script's top level: the name of a handler that rule{} installed
+-- and the script then replaced with its own function (which would silently disable its
+-- rules), else nil.
+return function()
+  for event, dispatcher in pairs(dispatchers) do
+    if _ENV["on_" .. event] ~= dispatcher then return "on_" .. event end
+  end
+  return nil
+end

@@ -74,7 +74,8 @@ int Runtime::load_protected(lua_State* L) {
   if (luaL_loadbufferx(L, book.data(), book.size(), "=rulebook", "t") != LUA_OK) return lua_error(L);
   lua_pushvalue(L, env);
   lua_setupvalue(L, -2, 1);
-  lua_call(L, 0, 0);
+  lua_call(L, 0, 1);
+  const int book_check = lua_gettop(L);
   const std::string chunkname = "@" + script.name;
   if (luaL_loadbufferx(L, script.source.data(), script.source.size(), chunkname.c_str(), "t") != LUA_OK)
     return lua_error(L);
@@ -83,6 +84,12 @@ int Runtime::load_protected(lua_State* L) {
   lua_setupvalue(L, chunk, 1);
   lua_pushvalue(L, chunk);
   lua_call(L, 0, 0);
+  lua_pushvalue(L, book_check);
+  lua_call(L, 0, 1);
+  if (lua_isstring(L, -1))
+    return luaL_error(L, "%s: %s is defined both by rule{} and by the script itself (after its rules); use one or the other",
+                      script.name.c_str(), lua_tostring(L, -1));
+  lua_pop(L, 1);
   freeze_chunk_env(L, chunk, env);
   // Every global named on_* must be a known handler and a function.
   lua_pushnil(L);

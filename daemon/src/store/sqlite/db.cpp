@@ -25,8 +25,31 @@ Connection::Connection(const std::string& path) {
 }
 
 Connection::~Connection() {
-  // Every Statement is finalised before its Connection goes, so close cannot be busy.
+  // Every Statement has given its handle back before its Connection goes, so once the cached
+  // ones are finalised close cannot be busy.
+  for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
   sqlite3_close(db_);
+}
+
+sqlite3_stmt* Connection::take_statement(std::string_view sql) {
+  if (auto it = cache_.find(std::string(sql)); it != cache_.end()) {
+    sqlite3_stmt* stmt = it->second;
+    cache_.erase(it);
+    return stmt;
+  }
+  sqlite3_stmt* stmt = nullptr;
+  const int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
+  if (rc != SQLITE_OK) {
+    sqlite3_finalize(stmt);
+    fail(rc, "prepare");
+  }
+  return stmt;
+}
+
+void Connection::give_back(std::string_view sql, sqlite3_stmt* stmt) {
+  sqlite3_reset(stmt);  // ends its read of the database; the error, if any, was reported by step
+  sqlite3_clear_bindings(stmt);
+  if (cache_.size() >= kMaxCached || !cache_.emplace(std::string(sql), stmt).second) sqlite3_finalize(stmt);
 }
 
 void Connection::fail(int rc, std::string_view context) const {
@@ -61,13 +84,12 @@ bool Connection::table_exists(const std::string& name) {
   return st.step();
 }
 
-Statement::Statement(Connection& connection, std::string_view sql) : connection_(connection) {
-  const int rc = sqlite3_prepare_v2(connection_.handle(), sql.data(), static_cast<int>(sql.size()), &stmt_,
-                                    nullptr);
-  if (rc != SQLITE_OK) connection_.fail(rc, "prepare");
-}
+Statement::Statement(Connection& connection, std::string_view sql)
+    : connection_(connection), sql_(sql), stmt_(connection.take_statement(sql)) {}
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::~Statement() {
+  if (stmt_ != nullptr) connection_.give_back(sql_, stmt_);
+}
 
 Statement& Statement::bind(int index, std::string_view value) {
   const int rc = sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "store/store.hpp"
 
@@ -40,8 +41,15 @@ class Connection {
   // Throws SqliteError for `rc` with this connection's error message, prefixed by `context`.
   [[noreturn]] void fail(int rc, std::string_view context) const;
 
+  // Prepared statements are kept per connection and reused (the SQL text is the key): a
+  // Statement takes one out while it lives and gives it back, reset, when it goes.
+  sqlite3_stmt* take_statement(std::string_view sql);
+  void give_back(std::string_view sql, sqlite3_stmt* stmt);
+
  private:
+  static constexpr std::size_t kMaxCached = 128;
   sqlite3* db_ = nullptr;
+  std::unordered_map<std::string, sqlite3_stmt*> cache_;
 };
 
 class Statement {
@@ -79,6 +87,7 @@ class Statement {
 
  private:
   Connection& connection_;
+  std::string sql_;  // the cache key (a copy: callers may build the text on the fly)
   sqlite3_stmt* stmt_ = nullptr;
 };
 

@@ -11,6 +11,7 @@
 #include "hooks/decision.hpp"
 #include "hooks/rulebook.hpp"
 #include "hooks/sandbox.hpp"
+#include "hooks/seal.hpp"
 #include "hooks/view.hpp"
 
 namespace portcullis::hooks {
@@ -33,6 +34,7 @@ std::string error_text(lua_State* L) {
 
 struct CallJob {
   int ref;
+  int seal_ref;  // the script's sealed state (hooks/seal.hpp), restored before the handler runs
   ViewContext* ctx;
   void* view = nullptr;       // set once the view is anchored in the registry
   int view_ref = LUA_NOREF;   // keeps the view alive until it is revoked
@@ -41,6 +43,7 @@ struct CallJob {
 // Runs inside lua_pcall, so that every allocation and error is protected.
 int call_handler(lua_State* L) {
   auto* job = static_cast<CallJob*>(lua_touserdata(L, 1));
+  restore_sealed(L, job->seal_ref);
   lua_rawgeti(L, LUA_REGISTRYINDEX, job->ref);
   void* view = push_view(L, job->ctx);
   lua_pushvalue(L, -1);
@@ -91,6 +94,10 @@ int Runtime::load_protected(lua_State* L) {
                       script.name.c_str(), lua_tostring(L, -1));
   lua_pop(L, 1);
   freeze_chunk_env(L, chunk, env);
+  lua_pushliteral(L, "_G");
+  lua_rawget(L, env);  // the read-only proxy freeze_chunk_env made
+  job->loaded.seal_ref = seal_script(L, env, lua_gettop(L));
+  lua_pop(L, 1);
   // Every global named on_* must be a known handler and a function.
   lua_pushnil(L);
   while (lua_next(L, env) != 0) {
@@ -140,7 +147,7 @@ bool Runtime::call(const Loaded& script, const EventData& data, double& score, O
   lua_settop(L, 0);
   ScriptEffects fx;
   ViewContext ctx{&data, &fx, score};
-  CallJob job{script.refs[static_cast<std::size_t>(data.kind)], &ctx};
+  CallJob job{script.refs[static_cast<std::size_t>(data.kind)], script.seal_ref, &ctx};
   lua_pushcfunction(L, call_handler);
   lua_pushlightuserdata(L, &job);
   int status = LUA_OK;

@@ -62,6 +62,7 @@ class Runtime {
   struct Loaded {
     std::string name;
     std::array<int, kEventKinds> refs{};  // registry refs of the handlers (LUA_NOREF if none)
+    int seal_ref = LUA_NOREF;             // hooks/seal.hpp: what is restored before each call
   };
   struct LoadJob {
     Runtime* runtime;

@@ -4,12 +4,13 @@
 // one script's global table: fresh copies of the safe functions and libraries (so a script
 // changing `string.lower` changes only its own copy) and nothing else:
 //   base: assert error ipairs next pairs pcall xpcall select tonumber tostring type rawequal
-//         rawlen rawget getmetatable setmetatable (refuses __gc) load (text only) print (logs)
+//         rawlen rawget getmetatable setmetatable (refuses __gc) print (logs)
 //   string (no dump; bounded find/match/gmatch/gsub), table, math, utf8, os.time/clock/date.
 // Not there: io, os.execute/getenv/remove/..., debug, package/require, dofile/loadfile,
-// collectgarbage, rawset, coroutine, string.dump, and binary chunks.
+// load, collectgarbage, rawset, coroutine, string.dump, and binary chunks (files load as text).
 // After a script's chunk has run, freeze_chunk_env() swaps the chunk's _ENV for a read-only
-// proxy, so an event handler cannot leave values behind in a global for the next session.
+// proxy, so an event handler cannot leave values behind in a global for the next session;
+// hooks/seal.hpp then seals the tables and upvalues the script can reach.
 #pragma once
 #include <string>
 

@@ -86,18 +86,70 @@ TEST(Sandbox, LibraryChangesStayInTheirScript) {
   EXPECT_EQ(o.trace.size(), 2u);
 }
 
-TEST(Sandbox, EventObjectsExpireAfterTheirEvent) {
+TEST(Sandbox, NothingPassesFromOneEventToTheNext) {
   RulesEngine r;
   r.load_ok("10-keep.lua", R"(
     local kept = {}
+    local calls = 0
+    seen = {}
     function on_connect(ev)
-      if kept[1] then return reject("5.7.1 " .. kept[1].client_ip) end
-      kept[1] = ev
+      calls = calls + 1
+      if calls > 1 then return reject("5.7.1 an upvalue survived: " .. calls) end
+      if ev.client_ip == "192.0.2.1" then kept[1] = ev end       -- read-only: an error
+      if ev.client_ip == "192.0.2.2" then seen[ev.client_ip] = true end
+      if ev.client_ip == "192.0.2.3" then string.evil = true end
+      if ev.client_ip == "192.0.2.4" then table.insert(kept, 1) end
     end)");
-  EXPECT_FALSE(r.run(event(EventKind::connect)).failed);
-  const Outcome o = r.run(event(EventKind::connect));
-  EXPECT_TRUE(o.failed);
-  EXPECT_NE(o.trace[0].decision.find("belongs to an earlier event"), std::string::npos) << o.trace[0].decision;
+  for (int i = 0; i < 3; ++i) {  // the counter starts from its loaded value every time
+    const Outcome o = r.run(event(EventKind::connect));
+    EXPECT_FALSE(o.failed) << o.trace.back().decision;
+    EXPECT_EQ(o.action, Action::none);
+  }
+  for (const char* ip : {"192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4"}) {
+    EventData e = event(EventKind::connect);
+    e.client_ip = ip;
+    const Outcome o = r.run(e);
+    EXPECT_TRUE(o.failed) << ip;
+    EXPECT_NE(o.trace[0].decision.find("read-only table: rules keep no state between events"), std::string::npos)
+        << o.trace[0].decision;
+  }
+}
+
+TEST(Sandbox, SealedTablesStillReadAsBefore) {
+  RulesEngine r;
+  r.load_ok("10-read.lua", R"(
+    local Counter = {}
+    Counter.__index = Counter
+    function Counter.new() return setmetatable({ n = 0 }, Counter) end
+    function Counter:inc() self.n = self.n + 1 return self.n end
+    local Base = { greet = function() return "hi" end }
+    local Derived = setmetatable({}, { __index = Base })
+    local list = { "a", "b", "c" }
+    local map = { x = { y = 1 }, z = 2 }
+    function on_mail(ev)
+      local c = Counter.new()
+      c:inc()
+      assert(c:inc() == 2, "class instances made during the call are the call's own")
+      assert(Derived.greet() == "hi", "inheritance through the old metatable")
+      assert(#list == 3 and list[2] == "b", "length and index")
+      local n = 0
+      for i, v in ipairs(list) do n = n + 1 end
+      assert(n == 3, "ipairs")
+      local keys = {}
+      for k in pairs(map) do keys[#keys + 1] = k end
+      table.sort(keys)
+      assert(table.concat(keys, ",") == "x,z", "pairs")
+      assert(map.x.y == 1, "nested")
+      assert(table.concat(list, ",") == "a,b,c", "table.concat")
+      assert(select("#", table.unpack(list)) == 3, "table.unpack")
+      assert(not pcall(function() map.x.y = 2 end), "nested tables are sealed too")
+      assert(getmetatable(list) == false, "the seal is not handed out")
+      local _, state = pairs(list)
+      assert(state == list, "pairs does not hand out the hidden contents")
+      assert(getmetatable(Derived).__index == Base, "getmetatable answers the old metatable")
+    end)");
+  const Outcome o = r.run(event(EventKind::mail));
+  EXPECT_FALSE(o.failed) << o.trace.back().decision;
 }
 
 TEST(Sandbox, BinaryChunksAndBadFilesAreRejectedAtLoad) {

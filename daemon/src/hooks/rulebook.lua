@@ -80,12 +80,25 @@ fields.impersonates_internal = function(ev)
   return false
 end
 
-local function field_value(ev, field)
+-- A field's value, computed once per event (`seen` is the event's own table): a body read by
+-- two criteria is read once.
+local NONE = {}  -- a field whose value is nil, in `seen`
+
+local function field_value(ev, field, seen)
+  local known = seen[field]
+  if known == NONE then return nil end
+  if known ~= nil then return known end
+  local value
   local header = field:match("^header:(.+)$")
-  if header then return ev:headers(header) end
-  local f = fields[field]
-  if not f then error("rule: unknown criterion field '" .. field .. "'", 0) end
-  return f(ev)
+  if header then
+    value = ev:headers(header)
+  else
+    local f = fields[field]
+    if not f then error("rule: unknown criterion field '" .. field .. "'", 0) end
+    value = f(ev)
+  end
+  if value == nil then seen[field] = NONE else seen[field] = value end
+  return value
 end
 
 local function resolve(ev, v)
@@ -113,14 +126,14 @@ ops["in"] = function(a, b)
   return false
 end
 
-local function criterion_matches(ev, c)
+local function criterion_matches(ev, c, seen)
   local field, op, expected = c[1], c[2], c[3]
   local negate = false
   if type(op) == "string" and op:sub(1, 4) == "not " then negate, op = true, op:sub(5) end
   local test = ops[op]
   if not test then error("rule: unknown operator '" .. tostring(c[2]) .. "'", 0) end
   expected = resolve(ev, expected)
-  local value = field_value(ev, field)
+  local value = field_value(ev, field, seen)
   local any = false
   for _, v in ipairs(type(value) == "table" and value or { value }) do
     if test(v, expected) then any = true break end
@@ -129,10 +142,10 @@ local function criterion_matches(ev, c)
   return any
 end
 
-local function matches(ev, r)
+local function matches(ev, r, seen)
   if #r.criteria == 0 then return true end
   for _, c in ipairs(r.criteria) do
-    local m = criterion_matches(ev, c)
+    local m = criterion_matches(ev, c, seen)
     if r.match == "any" and m then return true end
     if r.match == "all" and not m then return false end
   end
@@ -176,8 +189,9 @@ actions.route = function(ev, a) ev:set_route(text(ev, a[2])) end
 
 local function evaluate(event)
   return function(ev)
+    local seen = {}
     for _, r in ipairs(rules_by_event[event]) do
-      if matches(ev, r) then
+      if matches(ev, r, seen) then
         ev:add_symbol("RULE_" .. r.symbol, 0)
         for _, a in ipairs(r.actions) do
           local result = actions[a[1]](ev, a, r)

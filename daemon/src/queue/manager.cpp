@@ -387,50 +387,42 @@ asio::awaitable<void> Manager::deliver(std::string id) {
     }
   }
 
-  // Log each outcome of this attempt and collect permanent failures.
+  // The outcome of this attempt for each recipient; permanent failures get a bounce.
+  std::vector<std::string> tried;  // recipients this attempt had a result for
   std::vector<FailedRecipient> failed;
   bool pending = false;
   for (const auto& r : msg->envelope.recipients) {
     const auto& st = state.rcpts[r];
     if (st.status == RcptStatus::pending) pending = true;
     const bool newly_failed = st.status == RcptStatus::failed && msg->state.rcpts[r].status != RcptStatus::failed;
-    const bool this_attempt = remote.count(r) > 0 || newly_failed;
-    if (!this_attempt) continue;
-    const char* result = st.status == RcptStatus::delivered ? "delivered"
-                         : st.status == RcptStatus::failed  ? "bounced"
-                                                            : "deferred";
-    log::info(result, {{"queue_id", id}, {"from", msg->envelope.sender.empty() ? "<>" : msg->envelope.sender},
-                       {"rcpt", r}, {"relay", remote.count(r) ? remote[r] : std::string("none")},
-                       {"attempt", std::to_string(state.attempts + 1)}, {"reply", st.reply}});
+    if (remote.count(r) == 0 && !newly_failed) continue;
+    tried.push_back(r);
     if (newly_failed)
       failed.push_back(FailedRecipient{r, st.reply, remote.count(r) ? remote[r] : std::string()});
   }
 
+  // Persist first, then log: once "deferred" is in the log, the retry is scheduled and the
+  // queue file says so (tests and admins may act on the log line at once).
+  std::string update_error;
+  bool removed = false;
+  std::string bounce_id;
   try {
-    if (!failed.empty()) {
-      if (msg->envelope.sender.empty() || msg->envelope.is_bounce) {
-        log::info("bounce_suppressed", {{"queue_id", id}, {"reason", "null sender"}});
-      } else {
-        EnvelopeRecord b;
-        b.received = now;
-        b.client_ip = "127.0.0.1";
-        b.helo = config_.hostname;
-        b.sender = "";
-        b.recipients = {msg->envelope.sender};
-        b.is_bounce = true;
-        b.body_8bit = msg->envelope.body_8bit;
-        const std::string dsn = make_dsn(config_.hostname, id, msg->envelope.sender, msg->envelope.received, now,
-                                         failed, msg->message);
-        const std::string bid =
-            co_await core::offload(workers_, [&] { return spool_.inject(b, dsn); });
-        log::info("bounce_queued", {{"queue_id", bid}, {"original", id}, {"to", msg->envelope.sender},
-                                    {"failed", std::to_string(failed.size())}});
-        enqueue(bid);
-      }
+    if (!failed.empty() && !msg->envelope.sender.empty() && !msg->envelope.is_bounce) {
+      EnvelopeRecord b;
+      b.received = now;
+      b.client_ip = "127.0.0.1";
+      b.helo = config_.hostname;
+      b.sender = "";
+      b.recipients = {msg->envelope.sender};
+      b.is_bounce = true;
+      b.body_8bit = msg->envelope.body_8bit;
+      const std::string dsn =
+          make_dsn(config_.hostname, id, msg->envelope.sender, msg->envelope.received, now, failed, msg->message);
+      bounce_id = co_await core::offload(workers_, [&] { return spool_.inject(b, dsn); });
     }
     if (!pending) {
       co_await core::offload(workers_, [&] { spool_.remove(id); });
-      log::info("removed", {{"queue_id", id}});
+      removed = true;
     } else {
       state.attempts += 1;
       state.next_attempt = now + backoff(state.attempts);
@@ -442,10 +434,29 @@ asio::awaitable<void> Manager::deliver(std::string id) {
       schedule(id, state.next_attempt);
     }
   } catch (const std::exception& e) {
-    log::error("queue_update_failed", {{"queue_id", id}, {"error", e.what()}});
+    update_error = e.what();
     done.keep = true;
     schedule(id, now + backoff(state.attempts + 1));
   }
+
+  for (const auto& r : tried) {
+    const auto& st = state.rcpts[r];
+    const char* result = st.status == RcptStatus::delivered ? "delivered"
+                         : st.status == RcptStatus::failed  ? "bounced"
+                                                            : "deferred";
+    log::info(result, {{"queue_id", id}, {"from", msg->envelope.sender.empty() ? "<>" : msg->envelope.sender},
+                       {"rcpt", r}, {"relay", remote.count(r) ? remote[r] : std::string("none")},
+                       {"attempt", std::to_string(attempt)}, {"reply", st.reply}});
+  }
+  if (!failed.empty() && (msg->envelope.sender.empty() || msg->envelope.is_bounce))
+    log::info("bounce_suppressed", {{"queue_id", id}, {"reason", "null sender"}});
+  if (!bounce_id.empty()) {
+    log::info("bounce_queued", {{"queue_id", bounce_id}, {"original", id}, {"to", msg->envelope.sender},
+                                {"failed", std::to_string(failed.size())}});
+    enqueue(bounce_id);
+  }
+  if (removed) log::info("removed", {{"queue_id", id}});
+  if (!update_error.empty()) log::error("queue_update_failed", {{"queue_id", id}, {"error", update_error}});
 }
 
 }  // namespace portcullis::queue

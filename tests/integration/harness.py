@@ -344,6 +344,8 @@ class Gateway:
         self.start_offset = 0  # log offset where the current run's lines begin
         self.exit_codes = []
         self.daemon_args = []  # extra portcullisd arguments (e.g. --migrate)
+        self.extra_env = {}  # extra environment of the daemon (e.g. NOTIFY_SOCKET)
+        self.pass_fds = ()  # descriptors the daemon inherits (tests of descriptor hygiene)
         self.metrics = {}      # [metrics] table, e.g. {"address": "127.0.0.1:PORT"}
         self.rules_dir = self.root / "rules"  # Lua rules: write scripts here (write_rule)
         self.rules_dir.mkdir(exist_ok=True)
@@ -421,11 +423,13 @@ class Gateway:
             env = dict(os.environ)
             env.setdefault("ASAN_OPTIONS", "detect_leaks=1")
             env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1")
+            env.update(self.extra_env)
             with open(self.log_path, "ab") as log:
                 self.proc = subprocess.Popen(
                     [str(DAEMON), "--config", str(self.config_path), "--foreground",
                      *self.daemon_args],
-                    stdin=subprocess.DEVNULL, stdout=log, stderr=log, cwd=self.root, env=env)
+                    stdin=subprocess.DEVNULL, stdout=log, stderr=log, cwd=self.root, env=env,
+                    pass_fds=self.pass_fds)
 
             def ready():
                 lines = self.log_lines(current=True)

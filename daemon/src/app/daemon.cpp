@@ -5,6 +5,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -26,6 +27,9 @@
 #include "net/dns.hpp"
 #include "queue/manager.hpp"
 #include "queue/spool.hpp"
+#include "sandbox/descriptors.hpp"
+#include "sandbox/journal.hpp"
+#include "sandbox/notify.hpp"
 #include "smtp/server.hpp"
 #include "store/schema.hpp"
 #include "store/store.hpp"
@@ -64,9 +68,18 @@ int run_daemon(const DaemonOptions& opts) {
     std::printf("configuration ok\n");
     return 0;
   }
+  // Descriptors: keep only what systemd passed on purpose (listening sockets); close the rest.
+  const auto passed = sandbox::passed_sockets();
+  std::vector<int> keep;
+  for (const auto& p : passed) keep.push_back(p.fd);
+  const int closed = sandbox::close_inherited_descriptors(keep);
+  const bool journal = sandbox::log_to_journal_if_connected();
   log::Level level = log::Level::info;
   log::parse_level(config.log_level, level);
   log::set_level(level);
+  if (closed > 0) log::info("descriptors_closed", {{"count", std::to_string(closed)}});
+  if (journal) log::debug("logging_to_journal", {});
+  sandbox::Notifier notifier;
   control::Counters counters;  // from the first event on (control/counters.hpp)
   const auto started = std::chrono::steady_clock::now();
   std::signal(SIGPIPE, SIG_IGN);
@@ -120,7 +133,12 @@ int run_daemon(const DaemonOptions& opts) {
     smtp::ServerDeps sdeps{io, workers, spool, current, [&manager](const std::string& id) { manager.enqueue(id); }};
     sdeps.hooks = &engine;
     smtp::Server server(config, sdeps);
-    server.listen();
+    if (passed.empty()) {
+      server.listen();
+    } else {  // socket activation: systemd's sockets replace the configured listeners
+      for (const auto& p : passed)
+        server.adopt(p.fd, p.name == "submission" ? core::ListenerRole::submission : core::ListenerRole::inbound);
+    }
 
     // The control socket (portcullis status|reload|log tail) and the optional metrics endpoint.
     const auto gauges = [&] {
@@ -175,6 +193,31 @@ int run_daemon(const DaemonOptions& opts) {
     manager.start();
     log::info("ready", {{"hostname", config.hostname}, {"store", config.store},
                         {"spool", config.spool_dir.string()}, {"pid", std::to_string(::getpid())}});
+    const auto summary = [&] {
+      const auto g = gauges();
+      return "sessions " + std::to_string(g.sessions_active) + ", queue " + std::to_string(g.queue_messages) +
+             ", store " + std::string(policy.current() ? "reachable" : "UNREACHABLE");
+    };
+    notifier.ready(summary());
+    // Watchdog pings and STATUS= from the event loop: if the loop hangs, the pings stop.
+    bool stopping = false;
+    std::chrono::microseconds every = std::chrono::seconds(10);  // outlives the coroutine below
+    if (const auto wd = notifier.watchdog_interval()) every = std::min(every, *wd / 2);
+    if (notifier.active()) {
+      asio::co_spawn(
+          io,
+          [&]() -> asio::awaitable<void> {
+            asio::steady_timer t(io);
+            while (!stopping) {
+              if (notifier.watchdog_interval()) notifier.watchdog();
+              notifier.status(summary());
+              t.expires_after(every);
+              boost::system::error_code ec;
+              co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+            }
+          },
+          asio::detached);
+    }
 
     asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
     std::function<void(const boost::system::error_code&, int)> on_signal =
@@ -189,6 +232,8 @@ int run_daemon(const DaemonOptions& opts) {
           }
           log::info("stopping", {{"signal", sig == SIGTERM ? "TERM" : "INT"},
                                  {"sessions", std::to_string(server.active_sessions())}});
+          stopping = true;
+          notifier.stopping();
           server.stop();
           control_server.stop();
           if (metrics) metrics->stop();

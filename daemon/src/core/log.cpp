@@ -92,13 +92,28 @@ std::string format(Level l, std::string_view event, std::initializer_list<Field>
   return line;
 }
 
+namespace {
+Output g_output;  // guarded by g_write_mutex
+}  // namespace
+
+void set_output(Output out) {
+  std::lock_guard lock(g_write_mutex);
+  g_output = std::move(out);
+}
+
 void write(Level l, std::string_view event, std::initializer_list<Field> fields) {
   const bool to_stderr = static_cast<int>(l) >= g_level.load();
   if (!to_stderr && !g_have_observers.load(std::memory_order_relaxed)) return;
   std::string line = format(l, event, fields);
   std::lock_guard lock(g_write_mutex);
-  if (to_stderr) std::fwrite(line.data(), 1, line.size(), stderr);
   const std::span<const Field> view(fields.begin(), fields.size());
+  if (to_stderr) {
+    if (g_output) {
+      g_output(l, event, view, line);
+    } else {
+      std::fwrite(line.data(), 1, line.size(), stderr);
+    }
+  }
   for (auto& [id, fn] : g_observers) fn(l, event, view, line);
 }
 

@@ -1,7 +1,8 @@
 // Structured logging: one line per event, `key=value` pairs, greppable.
 // log::info("delivered", {{"queue_id", id}, {"relay", host}}) prints
 //   2026-11-22T10:00:00.123Z info delivered queue_id=ABC relay=mx.example:25
-// Values with spaces, quotes or '=' are quoted. Output goes to stderr (journald: later issue).
+// Values with spaces, quotes or '=' are quoted. Output goes to stderr, or to whatever
+// set_output() installed (sandbox/journal.hpp: journald with structured fields).
 #pragma once
 #include <functional>
 #include <initializer_list>
@@ -24,6 +25,12 @@ bool parse_level(std::string_view text, Level& out);
 void write(Level level, std::string_view event, std::initializer_list<Field> fields);
 // Formats one line without writing it (used by tests).
 std::string format(Level level, std::string_view event, std::initializer_list<Field> fields);
+
+// Replaces the stderr output of lines at or above the level (nullptr: back to stderr). Called
+// under the log's lock, like observers.
+using Output = std::function<void(Level level, std::string_view event, std::span<const Field> fields,
+                                  std::string_view line)>;
+void set_output(Output out);
 
 // Observers see every event at every level (counters, the control socket's live tail, the
 // message log), whatever the level threshold of the stderr output. They run on the thread

@@ -1,5 +1,9 @@
 #include "smtp/server.hpp"
 
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <system_error>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/detached.hpp>
@@ -41,13 +45,30 @@ void Server::listen() {
     } catch (const boost::system::system_error& e) {
       throw std::system_error(e.code(), "cannot listen on " + lc.address + ":" + std::to_string(lc.port));
     }
-    const auto bound = l->acceptor.local_endpoint();
-    log::info("listening", {{"address", bound.address().to_string()},
-                            {"port", std::to_string(bound.port())},
-                            {"role", lc.role == core::ListenerRole::inbound ? "inbound" : "submission"}});
-    listeners_.push_back(l);
-    asio::co_spawn(deps_.io, accept_loop(l), asio::detached);
+    start_accepting(l, "config");
   }
+}
+
+void Server::adopt(int fd, core::ListenerRole role) {
+  sockaddr_storage addr{};
+  socklen_t len = sizeof addr;
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
+    throw std::system_error(errno, std::generic_category(), "passed socket " + std::to_string(fd));
+  if (addr.ss_family != AF_INET && addr.ss_family != AF_INET6)
+    throw std::runtime_error("passed socket " + std::to_string(fd) + " is not a TCP/IP socket");
+  const tcp protocol = addr.ss_family == AF_INET ? tcp::v4() : tcp::v6();
+  auto l = std::make_shared<Listener>(Listener{tcp::acceptor(deps_.io, protocol, fd), role});
+  start_accepting(l, "systemd");
+}
+
+void Server::start_accepting(const std::shared_ptr<Listener>& l, const char* from) {
+  const auto bound = l->acceptor.local_endpoint();
+  log::info("listening", {{"address", bound.address().to_string()},
+                          {"port", std::to_string(bound.port())},
+                          {"role", l->role == core::ListenerRole::inbound ? "inbound" : "submission"},
+                          {"from", from}});
+  listeners_.push_back(l);
+  asio::co_spawn(deps_.io, accept_loop(l), asio::detached);
 }
 
 std::vector<tcp::endpoint> Server::endpoints() const {

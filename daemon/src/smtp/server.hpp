@@ -41,6 +41,9 @@ class Server {
 
   // Binds every listener (throws std::system_error naming the address on failure).
   void listen();
+  // Accepts on a socket that is already bound and listening (systemd socket activation)
+  // instead of the configured listeners.
+  void adopt(int fd, core::ListenerRole role);
   // Actual bound endpoints (port 0 in the config picks a free port).
   std::vector<boost::asio::ip::tcp::endpoint> endpoints() const;
   // Stops accepting; running sessions get 421 at their next command.
@@ -50,6 +53,7 @@ class Server {
  private:
   struct Listener;
   boost::asio::awaitable<void> accept_loop(std::shared_ptr<Listener> l);
+  void start_accepting(const std::shared_ptr<Listener>& l, const char* from);
   boost::asio::awaitable<void> run_session(boost::asio::ip::tcp::socket socket, core::ListenerRole role);
   // True if the client sends before the banner (waits up to timeouts.greet_delay).
   boost::asio::awaitable<bool> early_talker(boost::asio::ip::tcp::socket& socket);

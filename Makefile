@@ -23,6 +23,7 @@ build: deps $(RELEASE)/build.ninja
 # The gateway on the embedded default (etc/dev.toml): SQLite + spool in var/, 127.0.0.1:2525.
 run: build
 	@mkdir -p var
+	@if [ "$$(id -u)" = 0 ]; then chown -R nobody:nogroup var; fi  # the daemon drops to nobody (etc/dev.toml)
 	@echo "portcullisd on 127.0.0.1:2525 — admin CLI: $(RELEASE)/daemon/portcullis --config etc/dev.toml help"
 	$(RELEASE)/daemon/portcullisd --config etc/dev.toml --foreground
 

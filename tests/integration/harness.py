@@ -36,6 +36,27 @@ TOOLS = REPO / "tests" / "tools"
 PYTHON = "/usr/bin/python3"
 BIN_DIR = Path(os.environ.get("PORTCULLIS_BIN_DIR", str(REPO / "build" / "sanitize" / "daemon")))
 DAEMON = BIN_DIR / "portcullisd"
+# Run as root (CI), the daemon and the CLI drop to this user and group after start-up, as they
+# do on the appliance (sandbox/privileges.hpp); the test folders are handed to them.
+RUN_AS = ("nobody", "nogroup") if os.geteuid() == 0 else None
+
+
+def give_to_daemon_user(path):
+    """chown -R path to RUN_AS (when running as root)."""
+    if RUN_AS is None:
+        return
+    import grp
+    import pwd
+    uid, gid = pwd.getpwnam(RUN_AS[0]).pw_uid, grp.getgrnam(RUN_AS[1]).gr_gid
+    os.chown(path, uid, gid)
+    for base, dirs, files in os.walk(path):
+        for n in dirs + files:
+            try:
+                os.chown(os.path.join(base, n), uid, gid, follow_symlinks=False)
+            except FileNotFoundError:
+                pass
+
+
 CLI = BIN_DIR / "portcullis"
 
 # Crockford base32, 16 characters (daemon/src/core/ids.hpp).
@@ -356,6 +377,7 @@ class Gateway:
 
     def write_config(self):
         lines = [f'hostname = {_toml_value(self.hostname)}', 'log_level = "debug"',
+                 *([f'user = "{RUN_AS[0]}"', f'group = "{RUN_AS[1]}"'] if RUN_AS else []),
                  'spool_dir = "spool"', 'data_dir = "data"', f'store = {_toml_value(self.store)}',
                  'policy_refresh = 1', 'control_socket = "run/control.sock"',
                  *([f'store_password_file = {_toml_value(str(self.store_password_file))}']
@@ -375,6 +397,7 @@ class Gateway:
     def cli(self, *args, check=True, timeout=60, input=None):
         """Runs `portcullis --config F ARGS...` (input: bytes for its stdin); raises on a
         non-zero exit if check."""
+        give_to_daemon_user(self.root)
         cmd = [str(CLI), "--config", str(self.config_path), *args]
         r = subprocess.run(cmd, stdin=None if input is not None else subprocess.DEVNULL, input=input,
                            capture_output=True, timeout=timeout)
@@ -418,6 +441,7 @@ class Gateway:
         """Starts the daemon and waits for its 'ready' line. Retries on another port if the
         chosen one was taken meanwhile (at most 3 times)."""
         assert not self.running, "daemon already running"
+        give_to_daemon_user(self.root)
         for attempt in range(3):
             self.start_offset = self.log_size()
             env = dict(os.environ)
@@ -769,6 +793,7 @@ class GatewayCase(unittest.TestCase):
         if not DAEMON.exists() or not CLI.exists():
             raise AssertionError(f"binaries not found in {BIN_DIR} (set PORTCULLIS_BIN_DIR)")
         self.work = Path(tempfile.mkdtemp(prefix=f"pc-{self._testMethodName[:40]}-"))
+        self.work.chmod(0o755)  # the daemon's own user must reach its folders inside
         self.addCleanup(self._remove_work)
 
     def _remove_work(self):

@@ -16,6 +16,8 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 BIN_DIR = pathlib.Path(os.environ.get("PORTCULLIS_BIN_DIR", REPO / "build" / "debug" / "daemon"))
 BIN = BIN_DIR / "portcullis"
 
+from harness import RUN_AS, give_to_daemon_user  # noqa: E402
+
 
 def setUpModule():
     if not BIN.is_file():
@@ -28,11 +30,17 @@ class CliTestCase(unittest.TestCase):
         self.dir = pathlib.Path(self._tmp.name)
         self.db = self.dir / "portcullis.db"
         self.config = self.dir / "empty.toml"  # so no system configuration is picked up
-        self.config.write_text("")
+        # Run as root, the CLI becomes the gateway's user before it opens the store
+        # (sandbox/privileges.hpp): name one that exists and hand it the folder.
+        self.write_config("")
+        self.dir.chmod(0o755)
         self.env = {k: v for k, v in os.environ.items() if k != "PORTCULLIS_CONFIG"}
 
     def tearDown(self):
         self._tmp.cleanup()
+
+    def write_config(self, text):
+        self.config.write_text(('user = "nobody"\ngroup = "nogroup"\n' if RUN_AS else "") + text)
 
     def run_cli(self, *args, store=True, config=True):
         cmd = [str(BIN)]
@@ -41,6 +49,7 @@ class CliTestCase(unittest.TestCase):
         if store:
             cmd += ["--store", f"sqlite:{self.db}"]
         cmd += list(args)
+        give_to_daemon_user(self.dir)
         return subprocess.run(cmd, capture_output=True, text=True, timeout=60, env=self.env)
 
     def ok(self, *args, **kw):
@@ -107,7 +116,7 @@ class HelpAndGlobalOptions(CliTestCase):
                    contains=f"directory {missing.parent} does not exist")
 
     def test_store_from_config_file(self):
-        self.config.write_text('store = "sqlite:sub.db"\n')  # relative to the file's folder
+        self.write_config('store = "sqlite:sub.db"\n')  # relative to the file's folder
         self.ok("domain", "add", "example.org", "--destination", "mx.internal", store=False)
         self.assertTrue((self.dir / "sub.db").is_file())
         self.assertEqual(self.rows("domain", "list", store=False)[0][0], "example.org")
@@ -115,14 +124,14 @@ class HelpAndGlobalOptions(CliTestCase):
     def test_default_store_in_data_dir(self):
         data = self.dir / "data"
         data.mkdir()
-        self.config.write_text(f'data_dir = "{data}"\n')
+        self.write_config(f'data_dir = "{data}"\n')
         self.ok("relaynet", "add", "192.0.2.0/24", store=False)
         self.assertTrue((data / "portcullis.db").is_file())
 
     def test_bad_config_file(self):
         self.fails("--config", str(self.dir / "missing.toml"), "domain", "list", config=False,
                    contains="does not exist")
-        self.config.write_text("no_such_key = 1\n")
+        self.write_config("no_such_key = 1\n")
         self.fails("domain", "list")
 
 

@@ -26,6 +26,7 @@ class MariadbCase(GatewayCase):
     @classmethod
     def setUpClass(cls):
         cls.db_dir = Path(tempfile.mkdtemp(prefix="pc-mariadb-"))
+        cls.db_dir.chmod(0o755)  # the gateway's own user reaches the server's socket in it
         cls.db = MariaDB(cls.db_dir)
         cls.db.start()
 

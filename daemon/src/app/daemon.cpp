@@ -30,6 +30,7 @@
 #include "sandbox/descriptors.hpp"
 #include "sandbox/journal.hpp"
 #include "sandbox/notify.hpp"
+#include "sandbox/privileges.hpp"
 #include "smtp/server.hpp"
 #include "store/schema.hpp"
 #include "store/store.hpp"
@@ -85,8 +86,33 @@ int run_daemon(const DaemonOptions& opts) {
   std::signal(SIGPIPE, SIG_IGN);
 
   try {
+    asio::io_context io(1);
+    // Start-up order (sandbox/privileges.hpp): listeners and secrets while privileged, then
+    // drop, then everything else as the gateway's own user.
+    std::vector<smtp::BoundListener> listeners;
+    if (passed.empty()) {
+      listeners = smtp::bind_listeners(io, config);
+    } else {  // socket activation: systemd's sockets replace the configured listeners
+      log::info("socket_activation", {{"sockets", std::to_string(passed.size())}});
+      for (const auto& p : passed)
+        listeners.push_back(smtp::adopt_listener(
+            io, p.fd, p.name == "submission" ? core::ListenerRole::submission : core::ListenerRole::inbound));
+    }
+    const std::string db_password = store::read_password(config.store_password_file.string());
+    if (::geteuid() == 0) {
+      const auto who = sandbox::resolve_identity(config.user, config.group);
+      sandbox::drop_to(who);
+      log::info("privileges_dropped", {{"user", who.user}, {"group", who.group},
+                                       {"uid", std::to_string(who.uid)}, {"gid", std::to_string(who.gid)}});
+    }
+    const auto hardening = sandbox::harden_process();
+    if (!hardening.capabilities_cleared)
+      log::warn("capabilities_kept", {{"reason", "capset refused (the service's system call filter?)"}});
+    sandbox::refuse_root();
+    const auto open_store = [&config, &db_password] { return store::open_store_with_password(config.store, db_password); };
+
     fs::create_directories(config.data_dir);
-    auto store = store::open_store(config.store, config.store_password_file.string());
+    auto store = open_store();
     const int schema_before = store->schema_version();
     store::prepare_schema(*store, opts.migrate ? store::MigratePolicy::allowed : store::MigratePolicy::fresh_only);
     if (store->schema_version() != schema_before)
@@ -98,12 +124,10 @@ int run_daemon(const DaemonOptions& opts) {
       Tracker::Options topts;
       topts.gateway = config.hostname;
       topts.retention = config.tracking.retention;
-      tracker.emplace([&config] { return store::open_store(config.store, config.store_password_file.string()); },
-                      topts);
+      tracker.emplace(open_store, topts);
     }
     queue::Spool spool(config.spool_dir);
 
-    asio::io_context io(1);
     asio::thread_pool workers(16);  // fsync-bound work: threads mostly wait on the disk
     PolicyHolder policy(io, workers, *store, config.policy_refresh);
     policy.load_now();  // failure is logged; sessions answer 451 until a reload succeeds
@@ -123,7 +147,7 @@ int run_daemon(const DaemonOptions& opts) {
     hopts.limits.memory = config.rules.memory_mb * 1024 * 1024;
     hopts.limits.wall = config.rules.time_limit;
     hopts.on_failure = config.rules.failure_tempfails ? hooks::FailurePolicy::tempfail : hooks::FailurePolicy::continue_;
-    hopts.open_store = [&config] { return store::open_store(config.store, config.store_password_file.string()); };
+    hopts.open_store = open_store;
     hooks::Engine engine(hopts);
     RulesWatcher rules(io, workers, engine, config.rules.poll);
     rules.start();
@@ -133,12 +157,7 @@ int run_daemon(const DaemonOptions& opts) {
     smtp::ServerDeps sdeps{io, workers, spool, current, [&manager](const std::string& id) { manager.enqueue(id); }};
     sdeps.hooks = &engine;
     smtp::Server server(config, sdeps);
-    if (passed.empty()) {
-      server.listen();
-    } else {  // socket activation: systemd's sockets replace the configured listeners
-      for (const auto& p : passed)
-        server.adopt(p.fd, p.name == "submission" ? core::ListenerRole::submission : core::ListenerRole::inbound);
-    }
+    server.serve(std::move(listeners));
 
     // The control socket (portcullis status|reload|log tail) and the optional metrics endpoint.
     const auto gauges = [&] {

@@ -46,6 +46,7 @@ class Context {
   store::Store& store_unmigrated();
 
  private:
+  std::unique_ptr<store::Store> open_after_drop(const std::string& password);
   std::unique_ptr<store::Store> store_;
   bool migrated_ = false;
 };

@@ -163,6 +163,8 @@ Config from_toml(const Value& root, const std::filesystem::path& base) {
            {"control_socket",
             [&](const Value& v, const std::string& key) { c.control_socket = get_path(v, key, base); }},
            {"control_group", [&](const Value& v, const std::string& key) { c.control_group = get_string(v, key); }},
+           {"user", [&](const Value& v, const std::string& key) { c.user = get_string(v, key); }},
+           {"group", [&](const Value& v, const std::string& key) { c.group = get_string(v, key); }},
            {"metrics",
             [&](const Value& v, const std::string& key) {
               walk(v, key, {{"address", [&](const Value& a, const std::string& k) {

@@ -69,6 +69,10 @@ struct Config {
   std::chrono::seconds policy_refresh{1};  // how often the daemon polls the store for changes
   std::filesystem::path control_socket = "/run/portcullis/control.sock";  // for the CLI
   std::string control_group = "portcullis";  // the socket's group (mode 0660)
+  // Started as root, the daemon (and the CLI) become this user and group after start-up
+  // (sandbox/privileges.hpp); group empty: the user's primary group.
+  std::string user = "portcullis";
+  std::string group;
   std::string metrics_address;               // [metrics] address "IP:PORT"; empty: off
   struct Rules {
     std::filesystem::path dir = "/etc/portcullis/rules.d";  // *.lua, read in name order

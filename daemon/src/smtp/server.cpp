@@ -24,32 +24,26 @@ namespace portcullis::smtp {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
-struct Server::Listener {
-  tcp::acceptor acceptor;
-  core::ListenerRole role;
-};
-
-Server::Server(const core::Config& config, ServerDeps deps) : config_(config), deps_(std::move(deps)) {}
-Server::~Server() = default;
-
-void Server::listen() {
-  for (const auto& lc : config_.listeners) {
+std::vector<BoundListener> bind_listeners(asio::io_context& io, const core::Config& config) {
+  std::vector<BoundListener> out;
+  for (const auto& lc : config.listeners) {
     const tcp::endpoint ep(asio::ip::make_address(lc.address), lc.port);
-    auto l = std::make_shared<Listener>(Listener{tcp::acceptor(deps_.io), lc.role});
+    BoundListener l{tcp::acceptor(io), lc.role};
     try {
-      l->acceptor.open(ep.protocol());
-      l->acceptor.set_option(asio::socket_base::reuse_address(true));
-      if (ep.address().is_v6()) l->acceptor.set_option(asio::ip::v6_only(true));
-      l->acceptor.bind(ep);
-      l->acceptor.listen(asio::socket_base::max_listen_connections);
+      l.acceptor.open(ep.protocol());
+      l.acceptor.set_option(asio::socket_base::reuse_address(true));
+      if (ep.address().is_v6()) l.acceptor.set_option(asio::ip::v6_only(true));
+      l.acceptor.bind(ep);
+      l.acceptor.listen(asio::socket_base::max_listen_connections);
     } catch (const boost::system::system_error& e) {
       throw std::system_error(e.code(), "cannot listen on " + lc.address + ":" + std::to_string(lc.port));
     }
-    start_accepting(l, "config");
+    out.push_back(std::move(l));
   }
+  return out;
 }
 
-void Server::adopt(int fd, core::ListenerRole role) {
+BoundListener adopt_listener(asio::io_context& io, int fd, core::ListenerRole role) {
   sockaddr_storage addr{};
   socklen_t len = sizeof addr;
   if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
@@ -57,18 +51,22 @@ void Server::adopt(int fd, core::ListenerRole role) {
   if (addr.ss_family != AF_INET && addr.ss_family != AF_INET6)
     throw std::runtime_error("passed socket " + std::to_string(fd) + " is not a TCP/IP socket");
   const tcp protocol = addr.ss_family == AF_INET ? tcp::v4() : tcp::v6();
-  auto l = std::make_shared<Listener>(Listener{tcp::acceptor(deps_.io, protocol, fd), role});
-  start_accepting(l, "systemd");
+  return BoundListener{tcp::acceptor(io, protocol, fd), role};
 }
 
-void Server::start_accepting(const std::shared_ptr<Listener>& l, const char* from) {
-  const auto bound = l->acceptor.local_endpoint();
-  log::info("listening", {{"address", bound.address().to_string()},
-                          {"port", std::to_string(bound.port())},
-                          {"role", l->role == core::ListenerRole::inbound ? "inbound" : "submission"},
-                          {"from", from}});
-  listeners_.push_back(l);
-  asio::co_spawn(deps_.io, accept_loop(l), asio::detached);
+Server::Server(const core::Config& config, ServerDeps deps) : config_(config), deps_(std::move(deps)) {}
+Server::~Server() = default;
+
+void Server::serve(std::vector<BoundListener> listeners) {
+  for (auto& bl : listeners) {
+    auto l = std::make_shared<Listener>(std::move(bl));
+    const auto bound = l->acceptor.local_endpoint();
+    log::info("listening", {{"address", bound.address().to_string()},
+                            {"port", std::to_string(bound.port())},
+                            {"role", l->role == core::ListenerRole::inbound ? "inbound" : "submission"}});
+    listeners_.push_back(l);
+    asio::co_spawn(deps_.io, accept_loop(l), asio::detached);
+  }
 }
 
 std::vector<tcp::endpoint> Server::endpoints() const {

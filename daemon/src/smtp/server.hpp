@@ -32,6 +32,16 @@ struct ServerDeps {
   hooks::Engine* hooks = nullptr;
 };
 
+// A listening socket and its role, bound before the daemon drops its privileges.
+struct BoundListener {
+  boost::asio::ip::tcp::acceptor acceptor;
+  core::ListenerRole role;
+};
+// Binds every configured listener (throws std::system_error naming the address on failure).
+std::vector<BoundListener> bind_listeners(boost::asio::io_context& io, const core::Config& config);
+// Wraps a socket that is already bound and listening (systemd socket activation).
+BoundListener adopt_listener(boost::asio::io_context& io, int fd, core::ListenerRole role);
+
 class Server {
  public:
   Server(const core::Config& config, ServerDeps deps);
@@ -39,11 +49,8 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // Binds every listener (throws std::system_error naming the address on failure).
-  void listen();
-  // Accepts on a socket that is already bound and listening (systemd socket activation)
-  // instead of the configured listeners.
-  void adopt(int fd, core::ListenerRole role);
+  // Starts accepting on the listeners.
+  void serve(std::vector<BoundListener> listeners);
   // Actual bound endpoints (port 0 in the config picks a free port).
   std::vector<boost::asio::ip::tcp::endpoint> endpoints() const;
   // Stops accepting; running sessions get 421 at their next command.
@@ -51,9 +58,8 @@ class Server {
   std::size_t active_sessions() const { return active_; }
 
  private:
-  struct Listener;
+  using Listener = BoundListener;
   boost::asio::awaitable<void> accept_loop(std::shared_ptr<Listener> l);
-  void start_accepting(const std::shared_ptr<Listener>& l, const char* from);
   boost::asio::awaitable<void> run_session(boost::asio::ip::tcp::socket socket, core::ListenerRole role);
   // True if the client sends before the banner (waits up to timeouts.greet_delay).
   boost::asio::awaitable<bool> early_talker(boost::asio::ip::tcp::socket& socket);

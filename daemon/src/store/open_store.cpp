@@ -34,6 +34,8 @@ std::unique_ptr<Store> open_sqlite(const std::string& uri, const std::string& pa
   return std::make_unique<sqlite::SqliteStore>(path);
 }
 
+}  // namespace
+
 // The password is the file's first line without its line ending; no file, no password.
 std::string read_password(const std::string& password_file) {
   if (password_file.empty()) return {};
@@ -50,12 +52,29 @@ std::string read_password(const std::string& password_file) {
   return password;
 }
 
+namespace {
+
 std::unique_ptr<Store> open_mariadb(const std::string& uri, const std::string& password_file) {
   const mariadb::Uri parsed = mariadb::parse_uri(uri);  // URI errors first: they need no file
   return std::make_unique<mariadb::MariadbStore>(parsed, read_password(password_file));
 }
 
 }  // namespace
+
+void check_store_uri(const std::string& uri) {
+  if (uri.starts_with(sqlite_scheme)) return;
+  if (uri.starts_with(mariadb_scheme)) {
+    (void)mariadb::parse_uri(uri);
+    return;
+  }
+  throw StoreError("unsupported store URI '" + uri + "' (expected sqlite:PATH or mariadb://...)");
+}
+
+std::unique_ptr<Store> open_store_with_password(const std::string& uri, const std::string& password) {
+  if (uri.starts_with(sqlite_scheme)) return open_sqlite(uri, uri.substr(sqlite_scheme.size()));
+  if (uri.starts_with(mariadb_scheme)) return std::make_unique<mariadb::MariadbStore>(mariadb::parse_uri(uri), password);
+  throw StoreError("unsupported store URI '" + uri + "' (expected sqlite:PATH or mariadb://...)");
+}
 
 std::unique_ptr<Store> open_store(const std::string& uri, const std::string& password_file) {
   if (uri.starts_with(sqlite_scheme)) return open_sqlite(uri, uri.substr(sqlite_scheme.size()));

@@ -214,5 +214,11 @@ class Store {
 // the password read from `password_file` (empty: no password). Throws StoreError for an
 // unknown scheme or a database that cannot be opened. Does not migrate.
 std::unique_ptr<Store> open_store(const std::string& uri, const std::string& password_file = {});
+// The daemon reads the password file once, before it drops its privileges (the file is
+// root:portcullis 0640), and opens every later connection with the password it read.
+std::string read_password(const std::string& password_file);
+// Throws the StoreError open_store would give for a malformed URI (nothing else is checked).
+void check_store_uri(const std::string& uri);
+std::unique_ptr<Store> open_store_with_password(const std::string& uri, const std::string& password);
 
 }  // namespace portcullis::store

@@ -21,6 +21,7 @@ import json
 import os
 import re
 import shutil
+import shlex
 import signal
 import smtplib
 import socket
@@ -449,8 +450,11 @@ class Gateway:
             env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1")
             env.update(self.extra_env)
             with open(self.log_path, "ab") as log:
+                # PORTCULLIS_DAEMON_WRAPPER: a command put before the daemon's, e.g.
+                # "strace -f -qq -o /tmp/trace" to list the system calls it makes.
+                wrapper = shlex.split(os.environ.get("PORTCULLIS_DAEMON_WRAPPER", ""))
                 self.proc = subprocess.Popen(
-                    [str(DAEMON), "--config", str(self.config_path), "--foreground",
+                    [*wrapper, str(DAEMON), "--config", str(self.config_path), "--foreground",
                      *self.daemon_args],
                     stdin=subprocess.DEVNULL, stdout=log, stderr=log, cwd=self.root, env=env,
                     pass_fds=self.pass_fds)

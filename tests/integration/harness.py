@@ -372,6 +372,7 @@ class Gateway:
         self.rules_dir = self.root / "rules"  # Lua rules: write scripts here (write_rule)
         self.rules_dir.mkdir(exist_ok=True)
         self.rules = {"dir": "rules", "poll": 1}
+        self.settings = {}  # more top-level keys, e.g. {"seccomp": "log"}
         self.write_config()
 
     # -- configuration and CLI
@@ -381,6 +382,7 @@ class Gateway:
                  *([f'user = "{RUN_AS[0]}"', f'group = "{RUN_AS[1]}"'] if RUN_AS else []),
                  'spool_dir = "spool"', 'data_dir = "data"', f'store = {_toml_value(self.store)}',
                  'policy_refresh = 1', 'control_socket = "run/control.sock"',
+                 *[f"{k} = {_toml_value(v)}" for k, v in self.settings.items()],
                  *([f'store_password_file = {_toml_value(str(self.store_password_file))}']
                    if self.store_password_file else []),
                  "", "[[listener]]",
@@ -475,6 +477,8 @@ class Gateway:
                 if self.port not in ports:
                     raise AssertionError(f"daemon ready but no listening line for port {self.port}"
                                          f"\n{_tail(self.log_path)}")
+                # The daemon's own pid (not a wrapper's): signals and /proc go to it.
+                self.pid = int([f for _, e, f in self.events("ready")][-1]["pid"])
                 return self
             rc = self.proc.returncode
             self.exit_codes.append(rc)
@@ -495,7 +499,7 @@ class Gateway:
             return None
         killed = False
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
+            os.kill(self.pid, signal.SIGTERM)
             try:
                 self.proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
@@ -520,7 +524,7 @@ class Gateway:
     def kill9(self):
         """kill -9, as a power cut would."""
         assert self.running, "daemon not running"
-        self.proc.send_signal(signal.SIGKILL)
+        os.kill(self.pid, signal.SIGKILL)
         self.proc.wait(timeout=30)
         self.exit_codes.append(self.proc.returncode)
         self.proc = None

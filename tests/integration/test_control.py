@@ -52,7 +52,7 @@ class ControlTest(GatewayCase):
         self.assertEqual(stat.S_IMODE(st.st_mode), 0o660)
         s = self.status()
         self.assertEqual(s["hostname"], "gw.test")
-        self.assertEqual(s["pid"], str(self.gw.proc.pid))
+        self.assertEqual(s["pid"], str(self.gw.pid))
         self.assertEqual(s["store_reachable"], "yes")
         self.assertEqual(s["received"], "0")
         t = smtp_send(self.gw.port, "alice@sender.test", ["nobody@example.test", "bob@example.test"],

@@ -46,6 +46,21 @@ class SeqScanner:
         return self.count
 
 
+def send_seq(s, seq):
+    """One numbered message (X-Seq: seq) over an open smtplib session: (code, reply, queue id
+    or None)."""
+    data = make_message(f"load {seq}", [f"message number {seq}"], extra_headers=[f"X-Seq: {seq}"])
+    code, resp = s.mail("load@sender.test")
+    if code == 250:
+        code, resp = s.rcpt("user@example.test")
+    if code == 250:
+        code, resp = s.data(data)
+    if code != 250:
+        return code, resp, None
+    m = QUEUED_RE.search(resp.decode("utf-8", "replace"))
+    return code, resp, m.group(1) if m else "?"
+
+
 class DurabilityTest(GatewayCase):
     N = int(os.environ.get("PORTCULLIS_DURABILITY_N", "3000"))
     CONNECTIONS = 20
@@ -80,17 +95,10 @@ class DurabilityTest(GatewayCase):
                         seq = next(counter)
                     if seq > self.N:
                         break
-                    data = make_message(f"load {seq}", [f"message number {seq}"],
-                                        extra_headers=[f"X-Seq: {seq}"])
-                    code, resp = s.mail("load@sender.test")
+                    code, resp, queue_id = send_seq(s, seq)
                     if code == 250:
-                        code, resp = s.rcpt("user@example.test")
-                    if code == 250:
-                        code, resp = s.data(data)
-                    if code == 250:
-                        m = QUEUED_RE.search(resp.decode("utf-8", "replace"))
                         with lock:
-                            acked[seq] = m.group(1) if m else "?"
+                            acked[seq] = queue_id
                     else:
                         if not killed.is_set():
                             with lock:

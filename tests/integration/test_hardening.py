@@ -26,10 +26,14 @@ def proc_status(pid):
 
 class HardeningTest(GatewayCase):
 
-    def make_gw(self, **kw):
+    def make_peers(self):
         self.dest = self.make_sink("dest")
         self.mx = self.make_sink("mx")
         self.dns = self.make_dns()
+
+    def make_gw(self, **kw):
+        if not hasattr(self, "dest"):
+            self.make_peers()
         gw = self.make_gateway(self.dns, self.mx.port, **kw)
         gw.cli("domain", "add", DEST, "--destination", f"127.0.0.1:{self.dest.port}")
         return gw
@@ -37,7 +41,7 @@ class HardeningTest(GatewayCase):
     def test_identity_capabilities_and_flags_after_start(self):
         gw = self.make_gw()
         gw.start()
-        st = proc_status(gw.proc.pid)
+        st = proc_status(gw.pid)
         if RUN_AS:
             uid, gid = pwd.getpwnam(RUN_AS[0]).pw_uid, grp.getgrnam(RUN_AS[1]).gr_gid
             dropped = gw.wait_event("privileges_dropped")
@@ -51,14 +55,40 @@ class HardeningTest(GatewayCase):
         for cap in ("CapInh", "CapPrm", "CapEff", "CapAmb"):
             self.assertEqual(int(st[cap][0], 16), 0, cap)
         self.assertEqual(st["NoNewPrivs"], ["1"])
+        # The system call filter is on every thread (sandbox/seccomp_filter.hpp).
+        self.assertEqual(st["Seccomp"], ["2"])
+        self.assertEqual(gw.wait_event("seccomp")["mode"], "enforce")
+        for task in os.listdir(f"/proc/{gw.pid}/task"):
+            self.assertEqual(proc_status(f"{gw.pid}/task/{task}")["Seccomp"], ["2"], f"thread {task}")
         # Not dumpable: the kernel gives the files under /proc/PID to root.
-        self.assertEqual(os.stat(f"/proc/{gw.proc.pid}/status").st_uid, 0)
+        self.assertEqual(os.stat(f"/proc/{gw.pid}/status").st_uid, 0)
         # And it works: mail flows, the files it made belong to its user.
         t = smtp_send(gw.port, "a@sender.test", ["bob@example.test"], make_message("hi", ["x"]))
         self.assertEqual(t.data[0], 250)
         self.dest.wait_for(1, diagnostics=self.diag(self.dest))
         for name in os.listdir(gw.root / "data"):
             self.assertEqual(os.stat(gw.root / "data" / name).st_uid, uid, name)
+
+    def test_seccomp_log_and_off_modes(self):
+        for mode, state in (("log", "2"), ("off", "0")):
+            gw = self.make_gw(name=f"gw-{mode}")
+            gw.settings["seccomp"] = mode
+            gw.write_config()
+            gw.start()
+            self.assertEqual(proc_status(gw.pid)["Seccomp"], [state], mode)
+            self.assertEqual(gw.wait_event("seccomp")["mode"], mode)
+            t = smtp_send(gw.port, "a@sender.test", ["bob@example.test"], make_message(mode, ["x"]))
+            self.assertEqual(t.data[0], 250)
+            self.dest.wait_for(1 if mode == "log" else 2, diagnostics=self.diag(self.dest))
+            gw.stop()
+
+    def test_bad_seccomp_mode_is_a_config_error(self):
+        gw = self.make_gw()
+        gw.settings["seccomp"] = "permissive"
+        gw.write_config()
+        with self.assertRaises(AssertionError) as e:
+            gw.start(timeout=30)
+        self.assertIn('expected "enforce", "log" or "off"', str(e.exception))
 
     @unittest.skipUnless(RUN_AS, "a privilege drop needs root: this checks the refusals of one")
     def test_root_or_unknown_user_is_refused(self):

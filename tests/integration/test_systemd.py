@@ -111,7 +111,7 @@ class DaemonUnderSystemdTest(GatewayCase):
         self.assertGreaterEqual(notify.count("WATCHDOG") - first, 2, notify.messages)
         t = smtp_send(gw.port, "a@sender.test", ["bob@example.test"], make_message("hi", ["x"]))
         self.assertEqual(t.data[0], 250)
-        gw.proc.send_signal(signal.SIGTERM)
+        os.kill(gw.pid, signal.SIGTERM)
         stopping = notify.wait_for("STOPPING")
         self.assertEqual(stopping["STOPPING"], "1")
         self.assertEqual(gw.stop(), 0)
@@ -129,7 +129,7 @@ class DaemonUnderSystemdTest(GatewayCase):
         gw.pass_fds = (leaked.fileno(),)
         gw.start()
         gw.wait_event("descriptors_closed")
-        targets = [os.readlink(f"/proc/{gw.proc.pid}/fd/{fd}") for fd in os.listdir(f"/proc/{gw.proc.pid}/fd")]
+        targets = [os.readlink(f"/proc/{gw.pid}/fd/{fd}") for fd in os.listdir(f"/proc/{gw.pid}/fd")]
         self.assertFalse(any("leaked-secret" in t for t in targets), targets)
 
     def test_socket_activation(self):

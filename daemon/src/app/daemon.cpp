@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <optional>
 
+#include "app/config_reload.hpp"
 #include "app/policy_holder.hpp"
 #include "app/rules_watcher.hpp"
 #include "app/tracker.hpp"
@@ -31,6 +32,7 @@
 #include "sandbox/journal.hpp"
 #include "sandbox/notify.hpp"
 #include "sandbox/privileges.hpp"
+#include "sandbox/seccomp_filter.hpp"
 #include "smtp/server.hpp"
 #include "store/schema.hpp"
 #include "store/store.hpp"
@@ -59,8 +61,9 @@ core::Config load(const std::string& file) {
 
 int run_daemon(const DaemonOptions& opts) {
   core::Config config;
+  const std::string config_file = find_config_file(opts.config_file);
   try {
-    config = load(find_config_file(opts.config_file));
+    config = load(config_file);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "portcullisd: configuration error: %s\n", e.what());
     return 2;
@@ -190,10 +193,28 @@ int run_daemon(const DaemonOptions& opts) {
       }
       return lines;
     };
-    hooks.reload = [&policy, &rules] {
+    // SIGHUP and `portcullis reload`: the config file's live keys (app/config_reload.hpp), the
+    // policy from the store, the rules folder. A config file with an error changes nothing.
+    const auto reload_everything = [&config, &config_file, &policy, &rules] {
+      try {
+        const auto outcome = apply_config(config, load(config_file));
+        log::Level lvl = log::Level::info;
+        if (log::parse_level(config.log_level, lvl)) log::set_level(lvl);
+        const auto join = [](const std::vector<std::string>& keys) {
+          std::string text;
+          for (const auto& k : keys) text += (text.empty() ? "" : ",") + k;
+          return text;
+        };
+        log::info("config_reloaded", {{"applied", join(outcome.applied)}});
+        if (!outcome.needs_restart.empty())
+          log::warn("config_needs_restart", {{"keys", join(outcome.needs_restart)}});
+      } catch (const std::exception& e) {
+        log::warn("config_reload_failed", {{"error", e.what()}, {"kept", "running configuration"}});
+      }
       policy.refresh_soon();
       rules.reload_now();
     };
+    hooks.reload = reload_everything;
     hooks.queue_flush = [&manager] { manager.flush(); };
     hooks.queue_list = [&manager] { return manager.describe(); };
     control::Server control_server(io, config.control_socket, config.control_group, hooks);
@@ -208,6 +229,12 @@ int run_daemon(const DaemonOptions& opts) {
       // Detach only after the listeners are bound, so start-up errors reach the terminal.
       if (::daemon(1, 1) != 0) throw std::runtime_error("daemon() failed");
     }
+    // Start-up is done (listeners, store, threads, control socket; detached if asked): from here
+    // on only the calls the gateway needs at run time (sandbox/seccomp_filter.hpp).
+    sandbox::SeccompMode seccomp = sandbox::SeccompMode::enforce;
+    sandbox::parse_seccomp_mode(config.seccomp, seccomp);  // validated by the config loader
+    sandbox::install_seccomp(seccomp);
+    log::info("seccomp", {{"mode", config.seccomp}});
     policy.start();
     manager.start();
     log::info("ready", {{"hostname", config.hostname}, {"store", config.store},
@@ -243,9 +270,8 @@ int run_daemon(const DaemonOptions& opts) {
         [&](const boost::system::error_code& ec, int sig) {
           if (ec) return;
           if (sig == SIGHUP) {
-            log::info("reload", {{"what", "policy, rules"}});
-            policy.refresh_soon();
-            rules.reload_now();
+            log::info("reload", {{"what", "config, policy, rules"}, {"by", "signal"}});
+            reload_everything();
             signals.async_wait(on_signal);
             return;
           }
@@ -259,14 +285,25 @@ int run_daemon(const DaemonOptions& opts) {
           manager.stop();
           policy.stop();
           rules.stop();
-          // Sessions get up to 10 s to finish; the queue is on disk whatever happens.
+          // Sessions may finish their transaction within timeouts.shutdown, then every one gets
+          // 421 (Server::close_sessions) and a moment to read it. The queue is on disk whatever
+          // happens: a message is acknowledged only once it is.
           asio::co_spawn(
               io,
               [&]() -> asio::awaitable<void> {
                 asio::steady_timer t(io);
-                for (int i = 0; i < 100 && server.active_sessions() > 0; ++i) {
-                  t.expires_after(std::chrono::milliseconds(100));
-                  co_await t.async_wait(asio::use_awaitable);
+                const auto wait_sessions = [&](std::chrono::milliseconds bound) -> asio::awaitable<void> {
+                  const auto until = std::chrono::steady_clock::now() + bound;
+                  while (server.active_sessions() > 0 && std::chrono::steady_clock::now() < until) {
+                    t.expires_after(std::chrono::milliseconds(50));
+                    co_await t.async_wait(asio::use_awaitable);
+                  }
+                };
+                co_await wait_sessions(std::chrono::duration_cast<std::chrono::milliseconds>(config.timeouts.shutdown));
+                if (server.active_sessions() > 0) {
+                  log::info("closing_sessions", {{"sessions", std::to_string(server.active_sessions())}});
+                  server.close_sessions();
+                  co_await wait_sessions(std::chrono::milliseconds(2000));
                 }
                 io.stop();
               },

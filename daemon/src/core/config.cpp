@@ -165,6 +165,12 @@ Config from_toml(const Value& root, const std::filesystem::path& base) {
            {"control_group", [&](const Value& v, const std::string& key) { c.control_group = get_string(v, key); }},
            {"user", [&](const Value& v, const std::string& key) { c.user = get_string(v, key); }},
            {"group", [&](const Value& v, const std::string& key) { c.group = get_string(v, key); }},
+           {"seccomp",
+            [&](const Value& v, const std::string& key) {
+              c.seccomp = get_string(v, key);
+              if (c.seccomp != "enforce" && c.seccomp != "log" && c.seccomp != "off")
+                fail(v, key, "expected \"enforce\", \"log\" or \"off\"");
+            }},
            {"metrics",
             [&](const Value& v, const std::string& key) {
               walk(v, key, {{"address", [&](const Value& a, const std::string& k) {
@@ -242,7 +248,8 @@ Config from_toml(const Value& root, const std::filesystem::path& base) {
                     {"greeting", seconds(c.timeouts.greeting)},
                     {"data_done", seconds(c.timeouts.data_done)},
                     {"dns", seconds(c.timeouts.dns)},
-                    {"greet_delay", seconds_or_zero(c.timeouts.greet_delay)}});
+                    {"greet_delay", seconds_or_zero(c.timeouts.greet_delay)},
+                    {"shutdown", seconds_or_zero(c.timeouts.shutdown)}});
             }},
            {"delivery",
             [&](const Value& v, const std::string& key) {

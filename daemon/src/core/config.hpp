@@ -22,6 +22,7 @@ struct ListenerConfig {
   std::string address = "127.0.0.1";  // IPv4 or IPv6 literal
   uint16_t port = 2525;
   ListenerRole role = ListenerRole::inbound;
+  bool operator==(const ListenerConfig&) const = default;
 };
 
 struct Limits {
@@ -30,6 +31,7 @@ struct Limits {
   unsigned errors = 10;                         // protocol errors before 421
   unsigned sessions = 500;                      // concurrent sessions overall
   unsigned sessions_per_ip = 50;                // concurrent sessions per client IP
+  bool operator==(const Limits&) const = default;
 };
 
 struct Timeouts {  // RFC 5321 4.5.3.2 values by default
@@ -41,6 +43,9 @@ struct Timeouts {  // RFC 5321 4.5.3.2 values by default
   std::chrono::seconds dns{10};           // one DNS lookup
   std::chrono::seconds greet_delay{0};    // inbound: pause before the banner; a client that
                                           // talks during it is an early talker (554)
+  std::chrono::seconds shutdown{10};      // SIGTERM: how long sessions may finish their
+                                          // transaction before they get 421
+  bool operator==(const Timeouts&) const = default;
 };
 
 struct Delivery {
@@ -52,6 +57,7 @@ struct Delivery {
   unsigned concurrency = 100;               // outbound connections overall
   std::chrono::seconds idle_connection{5};  // keep a delivered-on connection for reuse
   uint16_t mx_port = 25;                    // port used for MX delivery (tests point it at a sink)
+  bool operator==(const Delivery&) const = default;
 };
 
 struct Config {
@@ -73,6 +79,9 @@ struct Config {
   // (sandbox/privileges.hpp); group empty: the user's primary group.
   std::string user = "portcullis";
   std::string group;
+  // The system call filter (sandbox/seccomp_filter.hpp): "enforce" (a call outside the
+  // allow-list kills the process), "log" (the kernel logs it, the call goes on) or "off".
+  std::string seccomp = "enforce";
   std::string metrics_address;               // [metrics] address "IP:PORT"; empty: off
   struct Rules {
     std::filesystem::path dir = "/etc/portcullis/rules.d";  // *.lua, read in name order
@@ -82,10 +91,12 @@ struct Config {
     std::chrono::milliseconds time_limit{500};              // per handler call
     bool failure_tempfails = true;  // on_failure: "tempfail" (true) or "continue"
     std::chrono::seconds poll{2};   // how often the folder is checked for changes
+    bool operator==(const Rules&) const = default;
   } rules;
   struct Tracking {
     bool enabled = true;                          // write the message log (portcullis log search)
     std::chrono::seconds retention{30 * 86400};   // messages older than this are pruned
+    bool operator==(const Tracking&) const = default;
   } tracking;
 };
 

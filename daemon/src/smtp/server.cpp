@@ -81,6 +81,18 @@ void Server::stop() {
     boost::system::error_code ec;
     l->acceptor.close(ec);
   }
+  for (auto& r : running_) {
+    boost::system::error_code ec;
+    if (r.reading && !r.in_transaction) r.socket->cancel(ec);
+  }
+}
+
+void Server::close_sessions() {
+  closing_ = true;
+  for (auto& r : running_) {
+    boost::system::error_code ec;
+    if (r.reading) r.socket->cancel(ec);  // the others see closing_ before their next read
+  }
 }
 
 asio::awaitable<void> Server::accept_loop(std::shared_ptr<Listener> l) {
@@ -197,17 +209,21 @@ asio::awaitable<void> Server::run_session(tcp::socket socket, core::ListenerRole
   ++active_;
   unsigned& from_ip = per_ip_[client];
   ++from_ip;
+  running_.push_front(Running{&socket});
   struct Release {
     Server& s;
     std::string ip;
+    std::list<Running>::iterator entry;
     core::Lifetime::Token owner;
     ~Release() {
       if (!owner.alive()) return;  // frame destroyed after the server, at shutdown
       --s.active_;
+      s.running_.erase(entry);
       auto it = s.per_ip_.find(ip);
       if (it != s.per_ip_.end() && --it->second == 0) s.per_ip_.erase(it);
     }
-  } release{*this, client, lifetime_.token()};
+  } release{*this, client, running_.begin(), lifetime_.token()};
+  Running& running = *release.entry;
 
   auto write_out = [&](std::string text) -> asio::awaitable<bool> {
     if (text.empty()) co_return true;
@@ -288,19 +304,27 @@ asio::awaitable<void> Server::run_session(tcp::socket socket, core::ListenerRole
     switch (ev.kind) {
       case Event::Kind::need_input: {
         if (!co_await write_out(s.take_output())) goto done;
-        if (stopping_) {
+        running.in_transaction = s.in_transaction();
+        // Shutting down (Server::stop): 421 between transactions, or for all at the bound.
+        if (stopping_ && (closing_ || !running.in_transaction)) {
           s.shutdown();
           break;
         }
         const auto limit = in_data ? config_.timeouts.data_block : config_.timeouts.command;
         core::Deadline d(socket.get_executor(), limit, [&] { socket.cancel(); });
         boost::system::error_code rec;
+        running.reading = true;
         const std::size_t n =
             co_await socket.async_read_some(asio::buffer(buf), asio::redirect_error(asio::use_awaitable, rec));
+        running.reading = false;
         if (rec) {
           if (d.expired()) {
             log::info("timeout", {{"client", client}, {"phase", in_data ? "data" : "command"}});
             s.timeout();
+            break;
+          }
+          if (rec == asio::error::operation_aborted && stopping_) {  // woken by stop()/close_sessions()
+            s.shutdown();
             break;
           }
           goto done;  // peer closed or reset

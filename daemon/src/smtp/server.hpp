@@ -8,6 +8,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <functional>
+#include <list>
 #include <map>
 #include <memory>
 #include <string>
@@ -53,8 +54,13 @@ class Server {
   void serve(std::vector<BoundListener> listeners);
   // Actual bound endpoints (port 0 in the config picks a free port).
   std::vector<boost::asio::ip::tcp::endpoint> endpoints() const;
-  // Stops accepting; running sessions get 421 at their next command.
+  // Stops accepting. Sessions between transactions get "421 4.3.2 ... shutting down" at once
+  // (a blocked read is woken up); a session in the middle of a transaction may finish it and
+  // gets the 421 at its next command after that.
   void stop();
+  // The shutdown bound is over: every remaining session gets the 421 now; an unfinished
+  // transaction is dropped (its client never got a 250, so it still owns the message).
+  void close_sessions();
   std::size_t active_sessions() const { return active_; }
 
  private:
@@ -69,7 +75,16 @@ class Server {
   std::vector<std::shared_ptr<Listener>> listeners_;
   std::size_t active_ = 0;
   std::map<std::string, unsigned> per_ip_;
+  // The sockets of running sessions and whether each is inside a transaction, so stop() and
+  // close_sessions() can wake the idle ones (std::list: entries stay put while sessions come and go).
+  struct Running {
+    boost::asio::ip::tcp::socket* socket;
+    bool in_transaction = false;
+    bool reading = false;  // waiting for the client: only then is a wake-up (cancel) safe
+  };
+  std::list<Running> running_;
   bool stopping_ = false;
+  bool closing_ = false;  // close_sessions() was called
   core::Lifetime lifetime_;  // last member: guards in session frames check it
 };
 

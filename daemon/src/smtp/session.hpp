@@ -90,6 +90,8 @@ class Session {
   std::string take_output();
   const Envelope& envelope() const { return envelope_; }
   bool closed() const;
+  // MAIL accepted (or a message streaming in) and the transaction not yet ended.
+  bool in_transaction() const { return transaction_ || in_message_; }
   std::size_t message_bytes() const { return message_bytes_; }
 
  private:

@@ -13,7 +13,7 @@ import time
 import unittest
 from pathlib import Path
 
-from harness import DAEMON, GatewayCase, free_port, make_message, smtp_send, wait_until
+from harness import DAEMON, GatewayCase, free_port, give_to_daemon_user, make_message, smtp_send, wait_until
 
 SOURCE = Path(__file__).resolve().parents[2]
 UNITS = SOURCE / "provisioning" / "systemd"
@@ -158,6 +158,103 @@ class DaemonUnderSystemdTest(GatewayCase):
         proc.send_signal(signal.SIGTERM)
         self.assertEqual(proc.wait(30), 0)
         self.assertEqual(gw.sanitizer_reports(), [])
+
+
+class JournalSocket(NotifySocket):
+    """journald's native socket stand-in: datagrams of KEY=VALUE lines (a value with a newline
+    comes as KEY, newline, 64-bit little-endian length, bytes, newline)."""
+
+    def receive_all(self, timeout):
+        self.sock.settimeout(timeout)
+        try:
+            while True:
+                self.messages.append(self.parse(self.sock.recv(1 << 20)))
+                self.sock.settimeout(0.05)
+        except socket.timeout:
+            pass
+
+    @staticmethod
+    def parse(data):
+        fields, i = {}, 0
+        while i < len(data):
+            nl = data.index(b"\n", i)
+            line = data[i:nl]
+            if b"=" in line:
+                key, _, value = line.partition(b"=")
+                i = nl + 1
+            else:  # binary-safe form
+                key = line
+                size = int.from_bytes(data[nl + 1:nl + 9], "little")
+                value = data[nl + 9:nl + 9 + size]
+                i = nl + 9 + size + 1
+            fields[key.decode()] = value.decode("utf-8", "replace")
+        return fields
+
+    def event(self, name, timeout=30, **match):
+        deadline = time.monotonic() + timeout
+        while True:
+            for m in self.messages:
+                if m.get("PORTCULLIS_EVENT") == name and all(m.get(k) == v for k, v in match.items()):
+                    return m
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no journal entry {name} {match} in {timeout} s; got "
+                                     f"{[m.get('PORTCULLIS_EVENT') for m in self.messages]}")
+            self.receive_all(0.5)
+
+
+@unittest.skipUnless(os.geteuid() == 0, "a private mount namespace for /run/systemd/journal needs root")
+class JournalTest(GatewayCase):
+    """The daemon's journal output (structured fields) under the seccomp filter: it runs in a
+    mount namespace of its own where /run/systemd/journal is a folder of the test, whose socket
+    the test reads; JOURNAL_STREAM names the daemon's stderr, as systemd would."""
+
+    def test_structured_fields_reach_the_journal_under_the_filter(self):
+        dest = self.make_sink("dest")
+        mx = self.make_sink("mx")
+        dns = self.make_dns()
+        gw = self.make_gateway(dns, mx.port)
+        gw.cli("domain", "add", DEST, "--destination", f"127.0.0.1:{dest.port}")
+        jdir = gw.root / "journal"
+        jdir.mkdir()
+        journal = JournalSocket(jdir / "socket")
+        self.addCleanup(journal.close)
+        os.chmod(jdir / "socket", 0o666)  # the daemon writes to it as its own user
+        give_to_daemon_user(gw.root)
+        stderr_path = gw.root / "stderr.log"
+        with open(stderr_path, "wb") as err:
+            st = os.fstat(err.fileno())
+            env = dict(os.environ, JOURNAL_STREAM=f"{st.st_dev}:{st.st_ino}")
+            env.setdefault("ASAN_OPTIONS", "detect_leaks=1")
+            script = ('mount -t tmpfs -o mode=0755 none /run && mkdir -p /run/systemd/journal && '
+                      'mount --bind "$0" /run/systemd/journal && exec "$@"')
+            proc = subprocess.Popen(
+                ["unshare", "--mount", "--propagation", "private", "sh", "-c", script, str(jdir),
+                 str(DAEMON), "--config", str(gw.config_path), "--foreground"],
+                stdin=subprocess.DEVNULL, stdout=err, stderr=err, cwd=gw.root, env=env)
+        self.addCleanup(lambda: proc.poll() is None and (proc.kill(), proc.wait(30)))
+
+        ready = journal.event("ready")
+        self.assertEqual(ready["PRIORITY"], "6")
+        self.assertIn("ready", ready["MESSAGE"])
+        self.assertEqual(journal.event("seccomp")["MODE"], "enforce")
+        with open(f"/proc/{proc.pid}/status") as f:
+            self.assertIn("Seccomp:\t2", f.read())
+        t = smtp_send(gw.port, "a@sender.test", [f"bob@{DEST}"], make_message("journal", ["x"]))
+        self.assertEqual(t.data[0], 250)
+        queued = journal.event("queued")
+        self.assertEqual(queued["CLIENT_IP"], "127.0.0.1")
+        self.assertEqual(queued["SENDER"], "a@sender.test")
+        self.assertEqual(queued["VERDICT"], "accept")
+        self.assertRegex(queued["QUEUE_ID"], r"^[0-9A-Z]{16}$")
+        delivered = journal.event("delivered", QUEUE_ID=queued["QUEUE_ID"])
+        self.assertEqual(delivered["RECIPIENT"], f"bob@{DEST}")
+        dest.wait_for(1)
+
+        proc.send_signal(signal.SIGTERM)
+        self.assertEqual(proc.wait(30), 0)
+        journal.event("stopped")
+        # Everything went to the journal; stderr has no log lines and no sanitizer report.
+        self.assertEqual(stderr_path.read_text(errors="replace"), "")
 
 
 def _listening(port):

@@ -1,6 +1,7 @@
 #include "sandbox/seccomp_filter.hpp"
 
 #include <fcntl.h>
+#include <linux/netlink.h>
 #include <linux/sched.h>
 #include <seccomp.h>
 #include <sys/ioctl.h>
@@ -91,14 +92,19 @@ void allow(scmp_filter_ctx ctx, int nr, std::initializer_list<scmp_arg_cmp> args
 // Calls allowed only with some arguments; other arguments fall to the default action.
 void add_argument_rules(scmp_filter_ctx ctx) {
   // Sockets: Unix (control socket, MariaDB's local socket, sd_notify, journald) and TCP/UDP over
-  // IPv4 and IPv6. No raw or packet sockets, no netlink, no other families. The type's low bits
-  // carry the kind; SOCK_NONBLOCK and SOCK_CLOEXEC may be or'ed in.
+  // IPv4 and IPv6. No raw or packet sockets, no other families. The type's low bits carry the
+  // kind; SOCK_NONBLOCK and SOCK_CLOEXEC may be or'ed in.
   constexpr scmp_datum_t kind_mask = 0xf;
   allow(ctx, SCMP_SYS(socket), {SCMP_A0(SCMP_CMP_EQ, AF_UNIX)}, "socket(AF_UNIX)");
   for (const scmp_datum_t family : {AF_INET, AF_INET6})
     for (const scmp_datum_t kind : {SOCK_STREAM, SOCK_DGRAM})
       allow(ctx, SCMP_SYS(socket), {SCMP_A0(SCMP_CMP_EQ, family), SCMP_A1(SCMP_CMP_MASKED_EQ, kind_mask, kind)},
             "socket(AF_INET*)");
+  // Netlink, route family only: glibc's getaddrinfo reads the host's addresses over it (for
+  // AI_ADDRCONFIG and to sort several results, e.g. a MariaDB host name with A and AAAA
+  // records when the store reconnects). Without CAP_NET_ADMIN it can only read.
+  allow(ctx, SCMP_SYS(socket), {SCMP_A0(SCMP_CMP_EQ, AF_NETLINK), SCMP_A2(SCMP_CMP_EQ, NETLINK_ROUTE)},
+        "socket(AF_NETLINK, NETLINK_ROUTE)");
   // ioctl: only what Asio and stdio use (non-blocking mode, bytes readable, "is this a terminal").
   for (const scmp_datum_t request : {FIONBIO, FIONREAD, TCGETS})
     allow(ctx, SCMP_SYS(ioctl), {SCMP_A1(SCMP_CMP_EQ, request)}, "ioctl");

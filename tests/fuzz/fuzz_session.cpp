@@ -28,6 +28,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   opts.hostname = "fuzz.example";
   opts.max_message_size = 4096;
   opts.max_recipients = 5;
+  opts.starttls = size > 1 && (data[1] & 1);  // half the inputs may switch to TLS
+  opts.require_tls = size > 1 && (data[1] & 2);
   portcullis::smtp::Session s(opts);
   s.greet();
   check_output(s.take_output());
@@ -63,6 +65,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         case Event::Kind::reset:
           begun = 0;
           break;
+        case Event::Kind::starttls: {
+          // Never inside a message; the 220 is the last reply; whatever followed STARTTLS in
+          // the input is gone: after the handshake the session waits for new input.
+          if (begun != 0 || !opts.starttls || s.tls_active()) __builtin_trap();
+          const std::string out = s.take_output();
+          check_output(out);
+          if (out.size() < 32 || out.compare(out.size() - 32, 32, "220 2.0.0 Ready to start TLS\r\n") != 0)
+            __builtin_trap();
+          s.tls_started();
+          if (s.next().kind != Event::Kind::need_input || !s.tls_active()) __builtin_trap();
+          break;
+        }
         case Event::Kind::helo:
         case Event::Kind::mail:
         case Event::Kind::rcpt:

@@ -373,6 +373,9 @@ class Gateway:
         self.rules_dir.mkdir(exist_ok=True)
         self.rules = {"dir": "rules", "poll": 1}
         self.settings = {}  # more top-level keys, e.g. {"seccomp": "log"}
+        self.listener = {}  # more keys of the main [[listener]], e.g. {"require_tls": True}
+        self.extra_listeners = []  # more [[listener]] tables (dicts with "address" etc.)
+        self.tls = {"cert_dir": "certs"}  # [tls]: certificates live in the gateway's folder
         self.write_config()
 
     # -- configuration and CLI
@@ -386,10 +389,13 @@ class Gateway:
                  *([f'store_password_file = {_toml_value(str(self.store_password_file))}']
                    if self.store_password_file else []),
                  "", "[[listener]]",
-                 f'address = "127.0.0.1:{self.port}"', 'role = "inbound"', ""]
+                 f'address = "127.0.0.1:{self.port}"', 'role = "inbound"',
+                 *[f"{k} = {_toml_value(v)}" for k, v in self.listener.items()], ""]
+        for extra in self.extra_listeners:
+            lines += ["[[listener]]", *[f"{k} = {_toml_value(v)}" for k, v in extra.items()], ""]
         for table, values in (("limits", self.limits), ("timeouts", self.timeouts),
                               ("delivery", self.delivery), ("metrics", self.metrics),
-                              ("rules", self.rules)):
+                              ("rules", self.rules), ("tls", self.tls)):
             if not values:
                 continue
             lines.append(f"[{table}]")

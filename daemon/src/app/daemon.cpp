@@ -17,6 +17,7 @@
 
 #include "app/config_reload.hpp"
 #include "app/policy_holder.hpp"
+#include "app/tls_holder.hpp"
 #include "app/rules_watcher.hpp"
 #include "app/tracker.hpp"
 #include "control/counters.hpp"
@@ -136,6 +137,18 @@ int run_daemon(const DaemonOptions& opts) {
     policy.load_now();  // failure is logged; sessions answer 451 until a reload succeeds
     auto current = [&policy] { return policy.current(); };
 
+    // Inbound TLS: the certificate named by the `tls-certificate` setting (app/tls_holder.hpp).
+    const auto chosen_certificate = [&policy] {
+      const auto snap = policy.last_good();
+      return snap ? snap->setting("tls-certificate").value_or("") : std::string();
+    };
+    TlsHolder tls_holder(config.tls.cert_dir);
+    tls_holder.load_now(chosen_certificate());
+    policy.on_change = [&io, &workers, &tls_holder](const policy::Snapshot& snap) {
+      const std::string name = snap.setting("tls-certificate").value_or("");
+      if (name != tls_holder.name()) asio::co_spawn(io, tls_holder.reload(workers, name), asio::detached);
+    };
+
     net::ResolverOptions ropts;
     ropts.servers = config.delivery.resolvers;
     ropts.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(config.timeouts.dns) / 2;
@@ -157,8 +170,8 @@ int run_daemon(const DaemonOptions& opts) {
 
     queue::Manager manager(config, io, workers, spool, resolver, [&policy] { return policy.last_good(); });
     manager.set_hooks(&engine);
-    smtp::ServerDeps sdeps{io, workers, spool, current, [&manager](const std::string& id) { manager.enqueue(id); }};
-    sdeps.hooks = &engine;
+    smtp::ServerDeps sdeps{io, workers, spool, current, [&manager](const std::string& id) { manager.enqueue(id); },
+                           &engine, [&tls_holder] { return tls_holder.current(); }};
     smtp::Server server(config, sdeps);
     server.serve(std::move(listeners));
 
@@ -195,7 +208,8 @@ int run_daemon(const DaemonOptions& opts) {
     };
     // SIGHUP and `portcullis reload`: the config file's live keys (app/config_reload.hpp), the
     // policy from the store, the rules folder. A config file with an error changes nothing.
-    const auto reload_everything = [&config, &config_file, &policy, &rules] {
+    const auto reload_everything = [&config, &config_file, &policy, &rules, &io, &workers, &tls_holder,
+                                     &chosen_certificate] {
       try {
         const auto outcome = apply_config(config, load(config_file));
         log::Level lvl = log::Level::info;
@@ -213,6 +227,7 @@ int run_daemon(const DaemonOptions& opts) {
       }
       policy.refresh_soon();
       rules.reload_now();
+      asio::co_spawn(io, tls_holder.reload(workers, chosen_certificate()), asio::detached);  // renewed files
     };
     hooks.reload = reload_everything;
     hooks.queue_flush = [&manager] { manager.flush(); };
@@ -264,6 +279,22 @@ int run_daemon(const DaemonOptions& opts) {
           },
           asio::detached);
     }
+
+    // Session ticket keys: a new one every tls.ticket_rotation; the previous still decrypts.
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+          asio::steady_timer t(io);
+          while (!stopping) {
+            t.expires_after(config.tls.ticket_rotation);
+            boost::system::error_code ec;
+            co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+            if (ec || stopping) break;
+            tls_holder.rotate_tickets();
+            log::debug("tls_ticket_key_rotated", {});
+          }
+        },
+        asio::detached);
 
     asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
     std::function<void(const boost::system::error_code&, int)> on_signal =

@@ -56,6 +56,7 @@ asio::awaitable<void> PolicyHolder::loop() {
         current_ = std::move(fresh);
         log::info("policy_reloaded", {{"serial", std::to_string(current_->serial)},
                                       {"domains", std::to_string(current_->domains.size())}});
+        if (on_change) on_change(*current_);
       }
     } catch (const std::exception& e) {
       // No decisions on possibly stale policy: sessions answer 451 until the store is back.

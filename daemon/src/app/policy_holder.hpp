@@ -8,6 +8,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 
@@ -25,6 +26,8 @@ class PolicyHolder {
   void start();
   void stop();
   void refresh_soon();  // SIGHUP
+  // Called on the io thread after a new snapshot replaced the current one (not at load_now).
+  std::function<void(const policy::Snapshot&)> on_change;
   // The policy to decide with, or nullptr while the store is unreachable (the last check
   // failed): then sessions answer 451 4.3.0 rather than decide on data that may be stale.
   // When the store answers again, the kept snapshot is used (or a fresh one if it changed).

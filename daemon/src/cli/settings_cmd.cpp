@@ -5,6 +5,7 @@
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
 #include "policy/postmaster.hpp"
+#include "tls/cert_store.hpp"
 
 namespace portcullis::cli {
 namespace {
@@ -31,6 +32,13 @@ int set(Context& ctx, const std::vector<std::string>& args) {
   const std::string& key = p.positional[0];
   const std::string& value = p.positional[1];
   if (const auto error = policy::validate_setting(key, value)) throw CommandError(*error);
+  if (key == "tls-certificate") {  // must load now (before the store: see cli/cert_cmd.cpp)
+    try {
+      tls::CertStore(ctx.config.tls.cert_dir).load(value);
+    } catch (const std::runtime_error& e) {
+      throw CommandError(std::string("tls-certificate: ") + e.what());
+    }
+  }
   auto& s = ctx.store();
   if (key == "postmaster") {
     policy::apply_postmaster(s, value);  // std::invalid_argument says what is missing

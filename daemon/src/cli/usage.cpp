@@ -13,7 +13,7 @@ struct GroupHelp {
   std::string_view details;
 };
 
-constexpr std::array<GroupHelp, 11> groups{{
+constexpr std::array<GroupHelp, 12> groups{{
     {"domain",
      "domain add NAME --destination HOST[:PORT] [--recipients all|specified]\n"
      "domain set NAME [--destination HOST[:PORT]] [--recipients all|specified]\n"
@@ -96,6 +96,22 @@ constexpr std::array<GroupHelp, 11> groups{{
      "recipient decision, DATA) without sending anything, and prints every hook decision, effect,\n"
      "symbol and score, the verdict, the final recipients and the header changes. --from <> is\n"
      "the null sender; --client defaults to 192.0.2.1. See docs/lua-api.md.\n"},
+    {"cert",
+     "cert list\n"
+     "cert show NAME\n"
+     "cert selfsign NAME --dns HOST[,HOST...] [--days N] [--key rsa|rsa4096|ec|ec384]\n"
+     "cert csr NAME --dns HOST[,HOST...] [--org NAME] [--country CC] [--key TYPE]\n"
+     "cert import NAME --cert FILE [--key FILE] [--chain FILE] [--ca FILE]\n"
+     "cert use NAME\n"
+     "cert remove NAME\n",
+     "TLS certificates for inbound STARTTLS, kept in tls.cert_dir (NAME.crt and NAME.key; the key\n"
+     "readable by root and the gateway's group only). selfsign makes a key and a self-signed\n"
+     "certificate (825 days, RSA 2048 unless --key). csr makes a key and prints a signing request\n"
+     "for a CA; import NAME --cert SIGNED.pem then uses that key. import checks that the key\n"
+     "belongs to the certificate and that the chain verifies against the system's trust store (or\n"
+     "--ca, a private CA); importing under an existing name replaces it atomically. use makes NAME\n"
+     "the default certificate (setting tls-certificate); the others answer SNI for their names.\n"
+     "The daemon reloads certificates on SIGHUP / 'portcullis reload' and when the setting changes.\n"},
 }};
 
 }  // namespace

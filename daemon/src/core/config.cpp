@@ -211,6 +211,12 @@ Config from_toml(const Value& root, const std::filesystem::path& base) {
                      }},
                     {"retention", seconds(c.tracking.retention)}});
             }},
+           {"tls",
+            [&](const Value& v, const std::string& key) {
+              walk(v, key,
+                   {{"cert_dir", [&](const Value& a, const std::string& k) { c.tls.cert_dir = get_path(a, k, base); }},
+                    {"ticket_rotation", seconds(c.tls.ticket_rotation)}});
+            }},
            {"listener",
             [&](const Value& v, const std::string& key) {
               if (!v.is_array()) fail(v, key, "expected [[listener]] tables");
@@ -225,7 +231,20 @@ Config from_toml(const Value& root, const std::filesystem::path& base) {
                          if (role == "inbound") l.role = ListenerRole::inbound;
                          else if (role == "submission") l.role = ListenerRole::submission;
                          else fail(r, k, "expected \"inbound\" or \"submission\"");
+                       }},
+                      {"tls", [&](const Value& t, const std::string& k) {
+                         const auto mode = get_string(t, k);
+                         if (mode == "starttls") l.tls = ListenerTls::starttls;
+                         else if (mode == "implicit") l.tls = ListenerTls::implicit;
+                         else if (mode == "off") l.tls = ListenerTls::off;
+                         else fail(t, k, "expected \"starttls\", \"implicit\" or \"off\"");
+                       }},
+                      {"require_tls", [&](const Value& b, const std::string& k) {
+                         if (!b.is_boolean()) fail(b, k, "expected true or false");
+                         l.require_tls = b.as_boolean();
                        }}});
+                if (l.require_tls && l.tls == ListenerTls::off)
+                  fail(item, key, "require_tls needs tls = \"starttls\" or \"implicit\"");
                 c.listeners.push_back(l);
               }
               if (c.listeners.empty()) fail(v, key, "at least one listener is needed");

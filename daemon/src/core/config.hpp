@@ -17,11 +17,16 @@ struct ConfigError : std::runtime_error {
 };
 
 enum class ListenerRole { inbound, submission };
+// off: plain only; starttls: offered when a certificate is set (default); implicit: TLS from
+// the first byte (port 465, "submissions").
+enum class ListenerTls { off, starttls, implicit };
 
 struct ListenerConfig {
   std::string address = "127.0.0.1";  // IPv4 or IPv6 literal
   uint16_t port = 2525;
   ListenerRole role = ListenerRole::inbound;
+  ListenerTls tls = ListenerTls::starttls;
+  bool require_tls = false;  // MAIL only after STARTTLS (530 5.7.0)
   bool operator==(const ListenerConfig&) const = default;
 };
 
@@ -83,6 +88,11 @@ struct Config {
   // allow-list kills the process), "log" (the kernel logs it, the call goes on) or "off".
   std::string seccomp = "enforce";
   std::string metrics_address;               // [metrics] address "IP:PORT"; empty: off
+  struct Tls {
+    std::filesystem::path cert_dir = "/etc/portcullis/certs";  // NAME.crt + NAME.key (tls/cert_store.hpp)
+    std::chrono::seconds ticket_rotation{12 * 3600};            // session ticket key lifetime
+    bool operator==(const Tls&) const = default;
+  } tls;
   struct Rules {
     std::filesystem::path dir = "/etc/portcullis/rules.d";  // *.lua, read in name order
     unsigned workers = 2;                                   // threads, one Lua state each

@@ -1,6 +1,7 @@
 #include "policy/postmaster.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <stdexcept>
 
 #include "policy/names.hpp"
@@ -25,6 +26,14 @@ std::optional<std::string> validate_setting(const std::string& key, const std::s
     if (auto error = validate_address(value)) return key + ": " + *error;
     return std::nullopt;
   }
+  if (key == "tls-certificate") {  // a name in tls.cert_dir (tls/cert_store.hpp); the CLI checks it loads
+    const bool ok = !value.empty() && value.size() <= 64 && std::isalnum(static_cast<unsigned char>(value[0])) &&
+                    std::all_of(value.begin(), value.end(), [](char c) {
+                      return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+                    });
+    if (!ok) return "tls-certificate: '" + value + "' is not a certificate name";
+    return std::nullopt;
+  }
   if (key == "hostname") {
     if (!is_valid_domain(value)) return "hostname: '" + value + "' is not a valid host name";
     return std::nullopt;
@@ -39,7 +48,7 @@ std::optional<std::string> validate_setting(const std::string& key, const std::s
     return std::nullopt;
   }
   return "unknown setting '" + key +
-         "' (known: postmaster, admin-email, hostname, bounce-sender, internal-display-names, encrypt-keyword, "
+         "' (known: postmaster, admin-email, hostname, bounce-sender, tls-certificate, internal-display-names, encrypt-keyword, "
          "rules.NAME)";
 }
 

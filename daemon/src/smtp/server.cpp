@@ -28,7 +28,7 @@ std::vector<BoundListener> bind_listeners(asio::io_context& io, const core::Conf
   std::vector<BoundListener> out;
   for (const auto& lc : config.listeners) {
     const tcp::endpoint ep(asio::ip::make_address(lc.address), lc.port);
-    BoundListener l{tcp::acceptor(io), lc.role};
+    BoundListener l{tcp::acceptor(io), lc.role, lc.tls, lc.require_tls};
     try {
       l.acceptor.open(ep.protocol());
       l.acceptor.set_option(asio::socket_base::reuse_address(true));
@@ -107,7 +107,8 @@ asio::awaitable<void> Server::accept_loop(std::shared_ptr<Listener> l) {
       co_await t.async_wait(asio::use_awaitable);
       continue;
     }
-    asio::co_spawn(deps_.io, run_session(std::move(sock), l->role), asio::detached);
+    asio::co_spawn(deps_.io, run_session(std::move(sock), ListenerOptions{l->role, l->tls, l->require_tls}),
+                   asio::detached);
   }
 }
 
@@ -183,6 +184,16 @@ std::string join(const std::vector<std::string>& v, char sep) {
 
 }  // namespace
 
+namespace {
+
+// "TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256 bits)" for the Received header and the log.
+std::string tls_comment(const std::optional<tls::TlsInfo>& info) {
+  if (!info) return {};
+  return info->protocol + " with cipher " + info->cipher + " (" + std::to_string(info->bits) + " bits)";
+}
+
+}  // namespace
+
 asio::awaitable<bool> Server::early_talker(tcp::socket& socket) {
   boost::system::error_code ec;
   if (config_.timeouts.greet_delay.count() > 0) {
@@ -195,8 +206,10 @@ asio::awaitable<bool> Server::early_talker(tcp::socket& socket) {
   co_return !ec && waiting > 0;
 }
 
-asio::awaitable<void> Server::run_session(tcp::socket socket, core::ListenerRole role) {
-  (void)role;  // submission-only behaviour (AUTH) arrives with its own issue
+asio::awaitable<void> Server::run_session(tcp::socket connection, ListenerOptions listener) {
+  const core::ListenerRole role = listener.role;  // submission-only behaviour (AUTH) arrives with its own issue
+  ServerStream stream(std::move(connection));
+  tcp::socket& socket = stream.socket();
   boost::system::error_code ec;
   const auto remote = socket.remote_endpoint(ec);
   if (ec) co_return;
@@ -227,9 +240,9 @@ asio::awaitable<void> Server::run_session(tcp::socket socket, core::ListenerRole
 
   auto write_out = [&](std::string text) -> asio::awaitable<bool> {
     if (text.empty()) co_return true;
-    core::Deadline d(socket.get_executor(), config_.timeouts.command, [&] { socket.cancel(); });
+    core::Deadline d(socket.get_executor(), config_.timeouts.command, [&] { stream.cancel(); });
     boost::system::error_code wec;
-    co_await asio::async_write(socket, asio::buffer(text), asio::redirect_error(asio::use_awaitable, wec));
+    co_await stream.write(asio::buffer(text), wec);
     co_return !wec;
   };
 
@@ -247,7 +260,13 @@ asio::awaitable<void> Server::run_session(tcp::socket socket, core::ListenerRole
   hooks::Engine* const engine = deps_.hooks;
   std::vector<hooks::Symbol> session_symbols;  // added by rules at connect and HELO
 
+  // The certificates for this session's whole life (a reload affects later sessions only).
+  std::shared_ptr<tls::ServerContexts> tls_contexts =
+      listener.tls != core::ListenerTls::off && deps_.tls ? deps_.tls() : nullptr;
   SessionOptions opts;
+  opts.starttls = tls_contexts != nullptr && listener.tls == core::ListenerTls::starttls;
+  opts.require_tls = listener.require_tls;
+  opts.tls = listener.tls == core::ListenerTls::implicit;
   opts.hostname = config_.hostname;
   opts.max_message_size = config_.limits.message_size;
   opts.max_recipients = config_.limits.recipients;
@@ -273,10 +292,31 @@ asio::awaitable<void> Server::run_session(tcp::socket socket, core::ListenerRole
     return e;
   };
 
+  // Implicit TLS (port 465): the handshake comes before the banner.
+  const auto handshake = [&]() -> asio::awaitable<bool> {
+    if (!tls_contexts) {
+      log::warn("tls_unavailable", {{"client", client}, {"reason", "no certificate configured (tls-certificate)"}});
+      co_return false;
+    }
+    core::Deadline d(socket.get_executor(), config_.timeouts.command, [&] { stream.cancel(); });
+    boost::system::error_code hec;
+    co_await stream.handshake(tls_contexts, hec);
+    if (hec) {
+      log::info("tls_failed", {{"client", client}, {"error", d.expired() ? std::string("timeout") : hec.message()}});
+      co_return false;
+    }
+    const auto& info = *stream.tls_info();
+    log::info("tls", {{"client", client}, {"protocol", info.protocol}, {"cipher", info.cipher}, {"sni", info.sni}});
+    co_return true;
+  };
+  const bool handshake_failed = opts.tls && !co_await handshake();
+
   // Early talker: bytes sent before the banner are a protocol violation. With greet_delay
   // the banner waits that long and any input meanwhile counts; without, only what is
-  // already waiting at accept time does.
-  if (co_await early_talker(socket)) {
+  // already waiting at accept time does. (Not on implicit TLS: the client speaks first.)
+  if (handshake_failed) {
+    // nothing to say: the connection closes below
+  } else if (!opts.tls && co_await early_talker(socket)) {
     log::info("early_talker", {{"client", client}});
     s.early_talker();
   } else if (engine != nullptr && engine->handles(hooks::EventKind::connect)) {
@@ -298,6 +338,7 @@ asio::awaitable<void> Server::run_session(tcp::socket socket, core::ListenerRole
   std::vector<char> buf(64 * 1024);
   std::shared_ptr<const policy::Snapshot> snap;
   unsigned messages = 0;
+  if (handshake_failed) goto done;
 
   for (;;) {
     Event ev = s.next();
@@ -311,11 +352,10 @@ asio::awaitable<void> Server::run_session(tcp::socket socket, core::ListenerRole
           break;
         }
         const auto limit = in_data ? config_.timeouts.data_block : config_.timeouts.command;
-        core::Deadline d(socket.get_executor(), limit, [&] { socket.cancel(); });
+        core::Deadline d(socket.get_executor(), limit, [&] { stream.cancel(); });
         boost::system::error_code rec;
         running.reading = true;
-        const std::size_t n =
-            co_await socket.async_read_some(asio::buffer(buf), asio::redirect_error(asio::use_awaitable, rec));
+        const std::size_t n = co_await stream.read_some(asio::buffer(buf), rec);
         running.reading = false;
         if (rec) {
           if (d.expired()) {
@@ -330,6 +370,13 @@ asio::awaitable<void> Server::run_session(tcp::socket socket, core::ListenerRole
           goto done;  // peer closed or reset
         }
         s.feed(std::string_view(buf.data(), n));
+        break;
+      }
+      case Event::Kind::starttls: {
+        // The 220 goes out in clear; the session has dropped anything pipelined behind
+        // STARTTLS, and nothing more is read before the handshake.
+        if (!co_await write_out(s.take_output()) || !co_await handshake()) goto done;
+        s.tls_started();
         break;
       }
       case Event::Kind::helo: {
@@ -415,12 +462,15 @@ asio::awaitable<void> Server::run_session(tcp::socket socket, core::ListenerRole
         rec.recipients = tx.deliver_to;
         rec.body_8bit = env.body_8bit;
         rec.smtputf8 = env.smtputf8;
-        const std::string proto = std::string(env.smtputf8 ? "UTF8SMTP" : (env.esmtp ? "ESMTP" : "SMTP"));
+        // RFC 3848: ESMTPS when TLS protected the session.
+        const std::string proto = std::string(env.smtputf8 ? "UTF8SMTP" : (env.esmtp ? "ESMTP" : "SMTP")) +
+                                  (stream.tls() ? "S" : "");
         const std::string single = env.recipients.size() == 1 ? tx.first_rcpt : std::string();
         if (engine != nullptr && engine->handles(hooks::EventKind::data)) tx.headers.emplace();
         try {
           tx.writer = deps_.spool.create(
-              rec, received_header(env.helo, client, config_.hostname, proto, rec.id, single, rec.received));
+              rec, received_header(env.helo, client, config_.hostname, proto, rec.id, single, rec.received,
+                                   tls_comment(stream.tls_info())));
         } catch (const std::exception& e) {
           log::error("spool_create_failed", {{"client", client}, {"error", e.what()}});
           tx.writer.reset();
@@ -514,7 +564,10 @@ asio::awaitable<void> Server::run_session(tcp::socket socket, core::ListenerRole
           s.answer("451 4.3.0 Error: queue file write error, try again later");
         } else {
           ++messages;
-          log::info("queued", {{"queue_id", id}, {"client", client}, {"helo", s.envelope().helo}, {"from", from},
+          log::info("queued", {{"queue_id", id}, {"client", client}, {"helo", s.envelope().helo},
+                               {"tls", stream.tls_info() ? stream.tls_info()->protocol + " " + stream.tls_info()->cipher
+                                                         : std::string()},
+                               {"from", from},
                                {"rcpts", join(rcpts, ',')}, {"size", std::to_string(size)},
                                {"verdict", quarantine.empty() ? "accept" : "quarantine"},
                                {"score", score_text(total(symbols, {}))}, {"symbols", symbol_list(symbols, {})},

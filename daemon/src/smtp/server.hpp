@@ -18,6 +18,8 @@
 #include "hooks/engine.hpp"
 #include "policy/snapshot.hpp"
 #include "queue/spool.hpp"
+#include "smtp/stream.hpp"
+#include "tls/server_context.hpp"
 
 namespace portcullis::smtp {
 
@@ -31,12 +33,23 @@ struct ServerDeps {
   std::function<void(const std::string& queue_id)> on_queued;
   // Lua rules (nullptr: none).
   hooks::Engine* hooks = nullptr;
+  // The TLS certificates in force (nullptr: none configured, STARTTLS is not offered). A
+  // session takes them at its start and keeps them to its end.
+  std::function<std::shared_ptr<tls::ServerContexts>()> tls;
 };
 
 // A listening socket and its role, bound before the daemon drops its privileges.
 struct BoundListener {
   boost::asio::ip::tcp::acceptor acceptor;
   core::ListenerRole role;
+  core::ListenerTls tls = core::ListenerTls::starttls;
+  bool require_tls = false;  // MAIL only after STARTTLS (530 5.7.0)
+};
+
+struct ListenerOptions {
+  core::ListenerRole role;
+  core::ListenerTls tls;
+  bool require_tls;
 };
 // Binds every configured listener (throws std::system_error naming the address on failure).
 std::vector<BoundListener> bind_listeners(boost::asio::io_context& io, const core::Config& config);
@@ -66,7 +79,7 @@ class Server {
  private:
   using Listener = BoundListener;
   boost::asio::awaitable<void> accept_loop(std::shared_ptr<Listener> l);
-  boost::asio::awaitable<void> run_session(boost::asio::ip::tcp::socket socket, core::ListenerRole role);
+  boost::asio::awaitable<void> run_session(boost::asio::ip::tcp::socket socket, ListenerOptions listener);
   // True if the client sends before the banner (waits up to timeouts.greet_delay).
   boost::asio::awaitable<bool> early_talker(boost::asio::ip::tcp::socket& socket);
 
@@ -91,7 +104,8 @@ class Server {
 // Builds the Received: header line for a message (exposed for tests).
 std::string received_header(const std::string& helo, const std::string& client_ip, const std::string& hostname,
                             const std::string& protocol, const std::string& queue_id,
-                            const std::string& single_recipient, int64_t unix_time);
+                            const std::string& single_recipient, int64_t unix_time,
+                            const std::string& tls = {});
 // RFC 5322 date-time in UTC, e.g. "Sun, 22 Nov 2026 10:00:00 +0000".
 std::string rfc5322_date(int64_t unix_time);
 

@@ -70,8 +70,18 @@ std::string clean_hostname(std::string_view name) {
 
 }  // namespace
 
-Session::Session(SessionOptions options) : options_(std::move(options)) {
+Session::Session(SessionOptions options) : options_(std::move(options)), tls_active_(options_.tls) {
   options_.hostname = clean_hostname(options_.hostname);
+}
+
+void Session::tls_started() {
+  if (phase_ == Phase::closed) return;
+  tls_active_ = true;
+  helo_done_ = false;
+  pending_helo_.clear();
+  end_transaction();
+  envelope_.helo.clear();
+  envelope_.esmtp = false;
 }
 
 void Session::greet() {

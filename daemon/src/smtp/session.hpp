@@ -29,6 +29,9 @@ struct SessionOptions {
   std::size_t max_recipients = 100;
   unsigned max_errors = 10;
   bool chunking = true;
+  bool starttls = false;     // offer STARTTLS (a certificate is configured for the listener)
+  bool require_tls = false;  // MAIL before TLS is refused with 530 5.7.0
+  bool tls = false;          // the connection is TLS from the start (implicit TLS, port 465)
 };
 
 // The envelope collected so far; valid from the mail event until the transaction ends.
@@ -55,6 +58,9 @@ struct Event {
     message_data,   // `data` holds message octets (dot-unstuffed, CRLF) to append
     message_end,    // ok=true: question, commit and answer(); ok=false: discard (reply queued)
     reset,          // transaction aborted (RSET, new EHLO, error): discard any spool file
+    starttls,       // write take_output() (the 220), then do the TLS handshake as the server
+                    // and call tls_started(); if it fails, close. Input received before the
+                    // handshake has been discarded (RFC 3207, CVE-2011-0411).
     close,          // write take_output(), then close the connection
   };
   Kind kind = Kind::need_input;
@@ -86,6 +92,10 @@ class Session {
   void timeout();
   // Queues "421 4.3.2 <host> Service shutting down" and moves to closed.
   void shutdown();
+  // The handshake after a starttls event succeeded: the session starts over as RFC 3207 asks
+  // (no HELO known, the client must send EHLO again) and no longer offers STARTTLS.
+  void tls_started();
+  bool tls_active() const { return tls_active_; }
 
   std::string take_output();
   const Envelope& envelope() const { return envelope_; }
@@ -124,6 +134,7 @@ class Session {
   void cmd_bdat(std::string_view arg);
   void cmd_rset(std::string_view arg);
   void cmd_quit();
+  void cmd_starttls(std::string_view arg);
   bool mail_params(const mail::ParsedPath& path);
 
   SessionOptions options_;
@@ -140,6 +151,7 @@ class Session {
   unsigned errors_ = 0;
   bool discarding_ = false;       // skipping the rest of an over-long command line
   bool helo_done_ = false;
+  bool tls_active_ = false;
   bool transaction_ = false;      // MAIL accepted
   bool in_message_ = false;       // message_begin emitted, message_end not yet
   bool bdat_used_ = false;        // this transaction's message came with BDAT

@@ -112,7 +112,9 @@ void Session::dispatch(std::string_view line) {
     fail("502 5.5.1 EXPN not supported");
   } else if (iequals(verb, "HELP")) {
     reply("214 2.0.0 See https://www.rfc-editor.org/rfc/rfc5321");
-  } else if (iequals(verb, "STARTTLS") || iequals(verb, "AUTH")) {
+  } else if (iequals(verb, "STARTTLS")) {
+    cmd_starttls(arg);
+  } else if (iequals(verb, "AUTH")) {
     fail("502 5.5.1 Error: command not implemented");
   } else {
     fail("500 5.5.2 Error: command not recognized");
@@ -137,6 +139,30 @@ void Session::cmd_helo(std::string_view arg, bool esmtp) {
   ask(std::move(e), Question::helo);
 }
 
+void Session::cmd_starttls(std::string_view arg) {
+  if (tls_active_) {
+    fail("503 5.5.1 Error: TLS already active");
+    return;
+  }
+  if (!options_.starttls) {
+    fail("502 5.5.1 Error: command not implemented");
+    return;
+  }
+  if (!trim_left(arg).empty()) {
+    fail("501 5.5.4 Syntax: STARTTLS");
+    return;
+  }
+  if (transaction_) {
+    fail("503 5.5.1 Error: MAIL transaction in progress");
+    return;
+  }
+  reply("220 2.0.0 Ready to start TLS");
+  // Whatever the client pipelined after STARTTLS arrived in clear text and could have been
+  // injected by a man in the middle: it is dropped, never executed after the handshake.
+  in_pos_ = in_.size();
+  push(Event::Kind::starttls);
+}
+
 void Session::accept_helo() {
   envelope_.helo = std::move(pending_helo_);
   envelope_.esmtp = pending_esmtp_;
@@ -146,6 +172,7 @@ void Session::accept_helo() {
   if (envelope_.esmtp) {
     std::string r = "250-" + host + "\r\n250-PIPELINING\r\n250-SIZE " + std::to_string(options_.max_message_size) +
                     "\r\n250-8BITMIME\r\n250-ENHANCEDSTATUSCODES\r\n";
+    if (options_.starttls && !tls_active_) r += "250-STARTTLS\r\n";
     r += options_.chunking ? "250-SMTPUTF8\r\n250 CHUNKING" : "250 SMTPUTF8";
     reply(r);
   } else {
@@ -207,6 +234,10 @@ bool Session::mail_params(const mail::ParsedPath& path) {
 void Session::cmd_mail(std::string_view arg) {
   if (!helo_done_) {
     fail("503 5.5.1 Error: send HELO/EHLO first");
+    return;
+  }
+  if (options_.require_tls && !tls_active_) {
+    fail("530 5.7.0 Must issue a STARTTLS command first");
     return;
   }
   if (transaction_) {

@@ -67,6 +67,16 @@ class Driver {
     return transcript_.output.substr(before);
   }
 
+  // Completes a TLS handshake after a starttls event; returns the replies that follow (none
+  // unless more input is sent).
+  std::string handshake() {
+    const std::size_t before = transcript_.output.size();
+    session_.tls_started();
+    pump();
+    return transcript_.output.substr(before);
+  }
+  unsigned starttls_events() const { return starttls_; }
+
   const Transcript& transcript() const { return transcript_; }
   const std::string& banner() const { return banner_; }
   Session& session() { return session_; }
@@ -131,6 +141,10 @@ class Driver {
           if (open_) ++transcript_.discarded;
           open_ = false;
           break;
+        case Event::Kind::starttls:  // the driver would now do the handshake: see handshake()
+          transcript_.output += session_.take_output();
+          ++starttls_;
+          return;
       }
     }
   }
@@ -152,6 +166,7 @@ class Driver {
   std::vector<Event::Kind> kinds_;
   std::string current_;
   bool open_ = false;
+  unsigned starttls_ = 0;
 };
 
 // Reply codes in order ("250", "354", ...), one per reply (continuation lines skipped).

@@ -155,7 +155,7 @@ int selfsign(Context& ctx, const std::vector<std::string>& args) {
   expect_positionals(p, 1, 1, synopsis);
   const std::string name = name_argument(p.positional[0]);
   const auto names = dns_argument(p.option("dns"), synopsis);
-  int days = 825;
+  int days = 397;  // the CA/Browser Forum's limit for public certificates; testssl.sh warns beyond
   if (const auto d = p.option("days")) {
     try {
       days = std::stoi(*d);

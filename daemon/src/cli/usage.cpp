@@ -106,7 +106,7 @@ constexpr std::array<GroupHelp, 12> groups{{
      "cert remove NAME\n",
      "TLS certificates for inbound STARTTLS, kept in tls.cert_dir (NAME.crt and NAME.key; the key\n"
      "readable by root and the gateway's group only). selfsign makes a key and a self-signed\n"
-     "certificate (825 days, RSA 2048 unless --key). csr makes a key and prints a signing request\n"
+     "certificate (397 days, RSA 2048 unless --key). csr makes a key and prints a signing request\n"
      "for a CA; import NAME --cert SIGNED.pem then uses that key. import checks that the key\n"
      "belongs to the certificate and that the chain verifies against the system's trust store (or\n"
      "--ca, a private CA); importing under an existing name replaces it atomically. use makes NAME\n"

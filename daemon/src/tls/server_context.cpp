@@ -13,11 +13,13 @@ namespace asio = boost::asio;
 
 namespace {
 
-// Mozilla "intermediate" (v5.7) without the DHE suites: ECDHE only.
+// Mozilla "intermediate" (v5.7) without the DHE suites: ECDHE only, strongest first (the
+// server's order is used: every suite is strong, but a client's odd preference cannot pick a
+// 128-bit one over a 256-bit one).
 constexpr const char* tls12_ciphers =
-    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
-    "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
-constexpr const char* tls13_suites = "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256";
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:"
+    "ECDHE-RSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256";
+constexpr const char* tls13_suites = "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256";
 constexpr const char* groups = "X25519:P-256:P-384";
 constexpr unsigned char session_id_context[] = "portcullis-smtp";
 
@@ -57,8 +59,7 @@ std::unique_ptr<asio::ssl::context> make_context(const StoredCertificate& cert, 
   auto ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
   SSL_CTX* c = ctx->native_handle();
   check(SSL_CTX_set_min_proto_version(c, TLS1_2_VERSION), "TLS versions");
-  SSL_CTX_set_options(c, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
-  SSL_CTX_clear_options(c, SSL_OP_CIPHER_SERVER_PREFERENCE);  // all suites are strong: the client picks
+  SSL_CTX_set_options(c, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
   check(SSL_CTX_set_cipher_list(c, tls12_ciphers), "TLS 1.2 ciphers");
   check(SSL_CTX_set_ciphersuites(c, tls13_suites), "TLS 1.3 suites");
   check(SSL_CTX_set1_groups_list(c, groups), "key exchange groups");

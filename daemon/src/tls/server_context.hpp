@@ -1,8 +1,8 @@
 // The TLS server side (OpenSSL 3 through Asio): one immutable set of contexts per loaded
 // certificate set, shared by the sessions that use it (a reload builds a new set; sessions
 // under way keep theirs). Mozilla's "intermediate" profile: TLS 1.2 and 1.3 only, ECDHE with
-// AES-GCM or ChaCha20-Poly1305, groups X25519, P-256, P-384; no compression, no
-// renegotiation. The certificate is chosen by SNI among all loaded ones, else the default.
+// AES-GCM or ChaCha20-Poly1305 in the server's order (strongest first), groups X25519,
+// P-256, P-384; no compression, no renegotiation. The certificate is chosen by SNI among all loaded ones, else the default.
 // Session tickets are encrypted with keys from a TicketKeys ring that the daemon rotates.
 #pragma once
 #include <boost/asio/ssl/context.hpp>

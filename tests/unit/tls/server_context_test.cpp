@@ -48,6 +48,7 @@ TEST(ServerContexts, DefaultFirstAndTheProfileIsSet) {
   EXPECT_EQ(SSL_CTX_get_min_proto_version(ctx), TLS1_2_VERSION);
   EXPECT_TRUE(SSL_CTX_get_options(ctx) & SSL_OP_NO_COMPRESSION);
   EXPECT_TRUE(SSL_CTX_get_options(ctx) & SSL_OP_NO_RENEGOTIATION);
+  EXPECT_TRUE(SSL_CTX_get_options(ctx) & SSL_OP_CIPHER_SERVER_PREFERENCE);
   // Every TLS 1.2 cipher offered is ECDHE with an AEAD.
   SSL* ssl = SSL_new(ctx);
   STACK_OF(SSL_CIPHER)* ciphers = SSL_get_ciphers(ssl);

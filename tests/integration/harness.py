@@ -160,7 +160,7 @@ class Sink:
     """tests/tools/sink.py on 127.0.0.1. port=0 picks one; stop() and start() again keep it."""
 
     def __init__(self, workdir, name="sink", port=0, rcpt_reply=None, data_reply=None,
-                 rcpt_match=None):
+                 rcpt_match=None, tls_cert=None, tls_key=None, tls_max=None):
         self.root = Path(workdir) / name
         self.root.mkdir(parents=True, exist_ok=True)
         self.dir = self.root / "mail"
@@ -169,6 +169,8 @@ class Sink:
         self.rcpt_reply = rcpt_reply
         self.data_reply = data_reply
         self.rcpt_match = rcpt_match
+        self.tls = (str(tls_cert), str(tls_key)) if tls_cert else None  # offer STARTTLS
+        self.tls_max = tls_max
         self.proc = None
         self.log = self.root / "sink.log"
 
@@ -185,6 +187,10 @@ class Sink:
             cmd += ["--rcpt-match", self.rcpt_match]
         if self.data_reply:
             cmd += ["--data-reply", self.data_reply]
+        if self.tls:
+            cmd += ["--tls-cert", self.tls[0], "--tls-key", self.tls[1]]
+            if self.tls_max:
+                cmd += ["--tls-max", self.tls_max]
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
 

@@ -16,7 +16,7 @@ import subprocess
 import grp
 import unittest
 
-from harness import RUN_AS, GatewayCase, RawSMTP, free_port, make_message
+from harness import RUN_AS, GatewayCase, RawSMTP, free_port, make_message, smtp_send
 
 DEST = "example.test"
 
@@ -302,6 +302,48 @@ class ListenerTlsTest(TlsCase):
         mark = gw.log_size()
         gw.cli("cert", "use", "next")
         gw.wait_event("tls_loaded", since=mark, certificate="next", timeout=15)
+
+
+class OutboundTlsTest(GatewayCase):
+    """Opportunistic STARTTLS towards the next hop (the per-domain policies come next)."""
+
+    def sink_cert(self):
+        d = self.work / "sinkcert"
+        d.mkdir(exist_ok=True)
+        openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
+                "key.pem", "-out", "cert.pem", "-days", "2", "-subj", "/CN=dest.test", cwd=d)
+        return d / "cert.pem", d / "key.pem"
+
+    def relay_one(self, dest):
+        mx = self.make_sink("mx")
+        dns = self.make_dns()
+        gw = self.make_gateway(dns, mx.port)
+        gw.cli("domain", "add", DEST, "--destination", f"127.0.0.1:{dest.port}")
+        gw.start()
+        t = smtp_send(gw.port, "a@sender.test", [f"bob@{DEST}"], make_message("out", ["x"]))
+        self.assertEqual(t.data[0], 250)
+        return gw, dest.wait_for(1)[0], gw.wait_event("delivered")
+
+    def test_starttls_is_used_when_the_next_hop_offers_it(self):
+        cert, key = self.sink_cert()
+        gw, msg, delivered = self.relay_one(self.make_sink("dest", tls_cert=cert, tls_key=key))
+        self.assertIsNotNone(msg.meta["tls"], "the message went in clear text")
+        self.assertEqual(msg.meta["tls"][1], "TLSv1.3")
+        self.assertRegex(delivered["tls"], r"^TLSv1\.3 TLS_")
+
+    def test_clear_text_when_not_offered(self):
+        gw, msg, delivered = self.relay_one(self.make_sink("dest"))
+        self.assertIsNone(msg.meta["tls"])
+        self.assertEqual(delivered["tls"], "")
+
+    def test_failed_handshake_falls_back_to_clear_text(self):
+        cert, key = self.sink_cert()
+        gw, msg, delivered = self.relay_one(self.make_sink("dest", tls_cert=cert, tls_key=key, tls_max="1.1"))
+        self.assertIsNone(msg.meta["tls"])
+        self.assertEqual(delivered["tls"], "")
+        self.assertEqual(delivered["attempt"], "1")
+        failed = gw.wait_event("tls_out_failed")
+        self.assertEqual(failed["action"], "retry in clear text")
 
 
 class CertCommandsTest(TlsCase):

@@ -3,7 +3,7 @@
 
     sink.py --port N --dir D [--rcpt-reply "550 5.1.1 no such user"]
             [--rcpt-match REGEX] [--data-reply "451 4.3.0 try later"] [--port-file P]
-            [--address 127.0.0.1]
+            [--address 127.0.0.1] [--tls-cert C --tls-key K]
 
 --port 0 picks a free port. Once listening, the port is written to --port-file (atomically)
 and "sink: listening on ADDRESS:PORT" is printed on stdout.
@@ -19,6 +19,9 @@ on the same directory never overwrites earlier messages.
 --rcpt-reply makes every RCPT TO answer with that reply, or only those whose address matches
 --rcpt-match (Python regex, searched case-insensitively); the others are accepted.
 --data-reply makes every end of data answer with that reply (nothing is stored then).
+With --tls-cert/--tls-key the sink offers STARTTLS with that certificate; the .json then has
+"tls": [cipher, protocol, bits] for a message received over TLS (null otherwise). --tls-max 1.1
+makes it a peer that only speaks TLS 1.1 or older.
 SMTPUTF8 and 8BITMIME are announced and accepted. Run it with Debian's /usr/bin/python3 (python3-aiosmtpd).
 """
 import argparse
@@ -76,6 +79,7 @@ class Handler:
             "rcpt_options": list(envelope.rcpt_options),
             "peer": list(session.peer) if session.peer else None,
             "size": len(data),
+            "tls": list(session.ssl["cipher"]) if getattr(session, "ssl", None) else None,
             "time": time.time(),
         }
         with open(base + ".json.tmp", "w", encoding="utf-8") as f:
@@ -89,10 +93,20 @@ async def serve(args):
     handler = Handler(args.dir, args.rcpt_reply, args.data_reply, args.rcpt_match)
     loop = asyncio.get_running_loop()
 
+    tls_context = None
+    if args.tls_cert:
+        import ssl
+        tls_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        tls_context.load_cert_chain(args.tls_cert, args.tls_key)
+        if args.tls_max == "1.1":  # a peer stuck on an old protocol: its handshakes with us fail
+            tls_context.set_ciphers("ALL:@SECLEVEL=0")
+            tls_context.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED
+            tls_context.maximum_version = ssl.TLSVersion.TLSv1_1
+
     def factory():
         return LenientSMTP(handler, enable_SMTPUTF8=True, decode_data=False,
                            hostname="sink.test", ident="Portcullis test sink",
-                           data_size_limit=256 << 20)
+                           data_size_limit=256 << 20, tls_context=tls_context)
 
     server = await loop.create_server(factory, host=args.address, port=args.port,
                                       reuse_address=True)
@@ -120,6 +134,9 @@ def main():
     ap.add_argument("--rcpt-match")
     ap.add_argument("--data-reply")
     ap.add_argument("--port-file")
+    ap.add_argument("--tls-cert")
+    ap.add_argument("--tls-key")
+    ap.add_argument("--tls-max", choices=["1.1"])
     args = ap.parse_args()
     for reply in (args.rcpt_reply, args.data_reply):
         if reply is not None and not re.fullmatch(r"[2-5]\d\d( .*)?", reply):

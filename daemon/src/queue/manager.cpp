@@ -206,7 +206,8 @@ void Manager::close_idle(bool all) {
 
 asio::awaitable<void> Manager::deliver_group(const Spool::Loaded& msg, const std::string& key,
                                              const std::string& domain, std::vector<std::string> rcpts,
-                                             DeliveryState& state, std::map<std::string, std::string>& remote) {
+                                             DeliveryState& state, std::map<std::string, std::string>& remote,
+                                             std::map<std::string, std::string>& tls_used) {
   co_await acquire(key);
   struct Slot {
     Manager& m;
@@ -245,7 +246,7 @@ asio::awaitable<void> Manager::deliver_group(const Spool::Loaded& msg, const std
                            config_.timeouts.data_done};
     try {
       conn = co_await smtp::ClientConnection::connect(io_.get_executor(), route.endpoints, config_.hostname,
-                                                      route.name, t);
+                                                      route.name, t, tls_client_);
     } catch (const smtp::ClientConnection::ConnectError& e) {
       // A 5xx greeting from every host is permanent; anything else is retried.
       const bool perm = e.reply.permanent();
@@ -269,6 +270,7 @@ asio::awaitable<void> Manager::deliver_group(const Spool::Loaded& msg, const std
     }
     state.rcpts[rcpts[i]] = st;
     remote[rcpts[i]] = conn->peer();
+    tls_used[rcpts[i]] = conn->tls();
   }
   if (conn->usable() && !stopping_) {
     idle_[key].push_back(IdleConnection{std::move(conn), std::chrono::steady_clock::now()});
@@ -330,6 +332,7 @@ asio::awaitable<void> Manager::deliver(std::string id) {
   auto snapshot = policy_();
   std::map<std::string, std::pair<std::string, std::vector<std::string>>> groups;  // key -> (domain, rcpts)
   std::map<std::string, std::string> remote;
+  std::map<std::string, std::string> tls_used;  // rcpt -> "TLSv1.3 CIPHER" of the hop ("" in clear)
   for (const auto& r : msg->envelope.recipients) {
     auto it = state.rcpts.find(r);
     if (it != state.rcpts.end() && it->second.status != RcptStatus::pending) continue;
@@ -366,7 +369,7 @@ asio::awaitable<void> Manager::deliver(std::string id) {
       }
       continue;
     }
-    co_await deliver_group(*msg, key, g.first, g.second, state, remote);
+    co_await deliver_group(*msg, key, g.first, g.second, state, remote, tls_used);
   }
 
   // on_delivered / on_delivery_failed for what happened to each recipient in this attempt.
@@ -446,6 +449,7 @@ asio::awaitable<void> Manager::deliver(std::string id) {
                                                             : "deferred";
     log::info(result, {{"queue_id", id}, {"from", msg->envelope.sender.empty() ? "<>" : msg->envelope.sender},
                        {"rcpt", r}, {"relay", remote.count(r) ? remote[r] : std::string("none")},
+                       {"tls", tls_used.count(r) ? tls_used[r] : std::string()},
                        {"attempt", std::to_string(attempt)}, {"reply", st.reply}});
   }
   if (!failed.empty() && (msg->envelope.sender.empty() || msg->envelope.is_bounce))

@@ -13,6 +13,8 @@
 #include <map>
 #include <memory>
 #include <set>
+
+#include "tls/client_context.hpp"
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -63,7 +65,8 @@ class Manager {
   boost::asio::awaitable<void> deliver(std::string id);
   boost::asio::awaitable<void> deliver_group(const Spool::Loaded& msg, const std::string& key,
                                              const std::string& domain, std::vector<std::string> rcpts,
-                                             DeliveryState& state, std::map<std::string, std::string>& remote);
+                                             DeliveryState& state, std::map<std::string, std::string>& remote,
+                                            std::map<std::string, std::string>& tls_used);
   boost::asio::awaitable<void> acquire(const std::string& key);
   void release(const std::string& key);
   void schedule(const std::string& id, int64_t when);
@@ -76,6 +79,7 @@ class Manager {
   boost::asio::thread_pool& workers_;
   Spool& spool_;
   net::Resolver& resolver_;
+  std::shared_ptr<boost::asio::ssl::context> tls_client_ = tls::make_client_context();  // STARTTLS out
   std::function<std::shared_ptr<const policy::Snapshot>()> policy_;
 
   std::set<std::pair<int64_t, std::string>> schedule_;  // (due unix time, id)

@@ -8,6 +8,8 @@
 #include <stdexcept>
 
 #include "core/async.hpp"
+#include "core/log.hpp"
+#include "tls/server_context.hpp"
 
 namespace portcullis::smtp {
 namespace asio = boost::asio;
@@ -48,7 +50,8 @@ asio::awaitable<Reply> ClientConnection::read_reply(std::chrono::seconds timeout
     }
     boost::system::error_code ec;
     const std::size_t n =
-        co_await sock_.async_read_some(asio::buffer(buf), asio::redirect_error(asio::use_awaitable, ec));
+        tls_ ? co_await tls_->async_read_some(asio::buffer(buf), asio::redirect_error(asio::use_awaitable, ec))
+             : co_await sock_.async_read_some(asio::buffer(buf), asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
       usable_ = false;
       co_return Reply{0, d.expired() ? "timeout waiting for reply from " + peer_
@@ -62,13 +65,18 @@ asio::awaitable<bool> ClientConnection::write(std::string_view data, std::chrono
   if (!usable_) co_return false;
   core::Deadline d(sock_.get_executor(), timeout, [this] { sock_.cancel(); });
   boost::system::error_code ec;
-  co_await asio::async_write(sock_, asio::buffer(data.data(), data.size()), asio::redirect_error(asio::use_awaitable, ec));
+  if (tls_) {
+    co_await asio::async_write(*tls_, asio::buffer(data.data(), data.size()), asio::redirect_error(asio::use_awaitable, ec));
+  } else {
+    co_await asio::async_write(sock_, asio::buffer(data.data(), data.size()), asio::redirect_error(asio::use_awaitable, ec));
+  }
   if (ec) usable_ = false;
   co_return !ec;
 }
 
 void ClientConnection::parse_ehlo(const Reply& r) {
   esmtp_ = true;
+  pipelining_ = eightbit_ = smtputf8_ = size_ = starttls_ = false;  // again after STARTTLS
   std::size_t pos = 0;
   bool first = true;
   while (pos <= r.text.size()) {
@@ -85,6 +93,7 @@ void ClientConnection::parse_ehlo(const Reply& r) {
                                                     ? std::string_view::npos
                                                     : line.find(' ', 4) - 4));
     if (kw == "PIPELINING") pipelining_ = true;
+    else if (kw == "STARTTLS") starttls_ = true;
     else if (kw == "8BITMIME") eightbit_ = true;
     else if (kw == "SMTPUTF8") smtputf8_ = true;
     else if (kw == "SIZE") size_ = true;
@@ -93,52 +102,101 @@ void ClientConnection::parse_ehlo(const Reply& r) {
 
 asio::awaitable<std::unique_ptr<ClientConnection>> ClientConnection::connect(
     asio::any_io_executor ex, std::vector<tcp::endpoint> endpoints, std::string helo_name, std::string peer_name,
-    ClientTimeouts timeouts) {
+    ClientTimeouts timeouts, std::shared_ptr<asio::ssl::context> tls) {
   std::string last_error = "no address for " + peer_name;
   Reply last_reply;
   for (const auto& ep : endpoints) {
-    tcp::socket sock(ex);
-    boost::system::error_code ec;
-    {
-      core::Deadline d(ex, timeouts.connect, [&sock] { sock.cancel(); });
-      co_await sock.async_connect(ep, asio::redirect_error(asio::use_awaitable, ec));
-      if (ec) {
-        last_error = "connect to " + peer_name + "[" + ep.address().to_string() + "]:" + std::to_string(ep.port()) +
-                     (d.expired() ? ": timed out" : ": " + ec.message());
-        continue;
+    // Pass 1 only after a failed TLS handshake in pass 0: opportunistic TLS (RFC 7435) is no
+    // reason not to deliver, so the same address once more in clear text.
+    for (int pass = 0; pass < 2; ++pass) {
+      const bool use_tls = tls != nullptr && pass == 0;
+      tcp::socket sock(ex);
+      boost::system::error_code ec;
+      {
+        core::Deadline d(ex, timeouts.connect, [&sock] { sock.cancel(); });
+        co_await sock.async_connect(ep, asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) {
+          last_error = "connect to " + peer_name + "[" + ep.address().to_string() + "]:" + std::to_string(ep.port()) +
+                       (d.expired() ? ": timed out" : ": " + ec.message());
+          break;
+        }
       }
-    }
-    sock.set_option(tcp::no_delay(true), ec);
-    std::string peer = peer_name + "[" + ep.address().to_string() + "]:" + std::to_string(ep.port());
-    std::unique_ptr<ClientConnection> c(new ClientConnection(std::move(sock), peer, timeouts));
-    Reply banner = co_await c->read_reply(timeouts.greeting);
-    if (banner.code != 220) {
-      last_reply = banner;
-      last_error = "bad greeting from " + peer + ": " + banner.line();
-      if (banner.code != 0) co_await c->quit();
-      continue;
-    }
-    if (!co_await c->write("EHLO " + helo_name + "\r\n", timeouts.command)) continue;
-    Reply ehlo = co_await c->read_reply(timeouts.command);
-    if (ehlo.ok()) {
-      c->parse_ehlo(ehlo);
-    } else if (ehlo.code >= 500) {
-      if (!co_await c->write("HELO " + helo_name + "\r\n", timeouts.command)) continue;
-      Reply helo = co_await c->read_reply(timeouts.command);
-      if (!helo.ok()) {
-        last_reply = helo;
-        last_error = "HELO refused by " + peer + ": " + helo.line();
-        co_await c->quit();
-        continue;
+      sock.set_option(tcp::no_delay(true), ec);
+      std::string peer = peer_name + "[" + ep.address().to_string() + "]:" + std::to_string(ep.port());
+      std::unique_ptr<ClientConnection> c(new ClientConnection(std::move(sock), peer, timeouts));
+      Reply banner = co_await c->read_reply(timeouts.greeting);
+      if (banner.code != 220) {
+        last_reply = banner;
+        last_error = "bad greeting from " + peer + ": " + banner.line();
+        if (banner.code != 0) co_await c->quit();
+        break;
       }
-    } else {
-      last_reply = ehlo;
-      last_error = "EHLO refused by " + peer + ": " + ehlo.line();
-      continue;
+      Reply refusal;
+      std::string problem = co_await c->greet(helo_name, refusal);
+      if (problem.empty() && use_tls && c->starttls_) {
+        c->tls_ctx_ = tls;
+        if (!co_await c->start_tls(peer_name)) {
+          last_error = "TLS handshake with " + peer + " failed";
+          continue;  // pass 1: in clear text
+        }
+        if (c->tls_) problem = co_await c->greet(helo_name, refusal);  // RFC 3207: EHLO again
+      }
+      if (!problem.empty()) {
+        if (refusal.code != 0) last_reply = refusal;
+        last_error = problem;
+        break;
+      }
+      co_return c;
     }
-    co_return c;
   }
   throw ConnectError(last_error, last_reply);
+}
+
+asio::awaitable<std::string> ClientConnection::greet(const std::string& helo_name, Reply& refusal) {
+  if (!co_await write("EHLO " + helo_name + "\r\n", timeouts_.command)) co_return "connection lost with " + peer_;
+  Reply ehlo = co_await read_reply(timeouts_.command);
+  if (ehlo.ok()) {
+    parse_ehlo(ehlo);
+    co_return "";
+  }
+  if (ehlo.code >= 500) {
+    if (!co_await write("HELO " + helo_name + "\r\n", timeouts_.command)) co_return "connection lost with " + peer_;
+    Reply helo = co_await read_reply(timeouts_.command);
+    if (helo.ok()) {
+      esmtp_ = false;
+      co_return "";
+    }
+    refusal = helo;
+    co_await quit();
+    co_return "HELO refused by " + peer_ + ": " + helo.line();
+  }
+  refusal = ehlo;
+  co_return "EHLO refused by " + peer_ + ": " + ehlo.line();
+}
+
+asio::awaitable<bool> ClientConnection::start_tls(const std::string& peer_name) {
+  if (!co_await write("STARTTLS\r\n", timeouts_.command)) co_return false;
+  const Reply r = co_await read_reply(timeouts_.command);
+  if (r.code != 220) co_return usable_;  // not now: carry on in clear text
+  in_.clear();  // nothing the server sent before the handshake counts
+  tls_ = std::make_unique<asio::ssl::stream<tcp::socket&>>(sock_, *tls_ctx_);
+  boost::system::error_code hostname_ec;
+  asio::ip::make_address(peer_name, hostname_ec);
+  if (hostname_ec)  // SNI for host names only (the macro casts in C style)
+    SSL_ctrl(tls_->native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+             const_cast<char*>(peer_name.c_str()));
+  core::Deadline d(sock_.get_executor(), timeouts_.command, [this] { sock_.cancel(); });
+  boost::system::error_code ec;
+  co_await tls_->async_handshake(asio::ssl::stream_base::client, asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) {
+    usable_ = false;
+    log::info("tls_out_failed", {{"relay", peer_}, {"error", d.expired() ? std::string("timeout") : ec.message()},
+                                 {"action", "retry in clear text"}});
+    co_return false;
+  }
+  const auto info = tls::describe_session(tls_->native_handle());
+  tls_desc_ = info.protocol + " " + info.cipher;
+  co_return true;
 }
 
 asio::awaitable<TransactionResult> ClientConnection::send(const OutboundMessage& msg) {

@@ -1,10 +1,14 @@
 // Outbound SMTP client: one connection to a next hop, able to carry several transactions
 // (connection reuse). Every network wait has a timeout; replies are parsed strictly
 // (3-digit code, multi-line, bounded size). Uses PIPELINING when the server offers it.
-// TLS (STARTTLS) arrives with its own issue.
+// STARTTLS when the server offers it and a TLS context is given: opportunistic (RFC 7435) —
+// the certificate is not checked, and a failed handshake is retried once in clear text on the
+// same address. (Per-domain policies that require TLS or verify the peer come next.)
 #pragma once
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -50,7 +54,8 @@ class ClientConnection {
   };
   static boost::asio::awaitable<std::unique_ptr<ClientConnection>> connect(
       boost::asio::any_io_executor ex, std::vector<boost::asio::ip::tcp::endpoint> endpoints,
-      std::string helo_name, std::string peer_name, ClientTimeouts timeouts);
+      std::string helo_name, std::string peer_name, ClientTimeouts timeouts,
+      std::shared_ptr<boost::asio::ssl::context> tls = nullptr);
 
   ~ClientConnection();
   // One transaction. Never throws for SMTP-level failures: they are in the result. A broken
@@ -60,14 +65,24 @@ class ClientConnection {
   bool usable() const { return usable_; }
   const std::string& peer() const { return peer_; }  // "name[ip]:port"
   bool supports_pipelining() const { return pipelining_; }
+  // "TLSv1.3 TLS_AES_256_GCM_SHA384", or "" in clear text.
+  const std::string& tls() const { return tls_desc_; }
 
  private:
   ClientConnection(boost::asio::ip::tcp::socket sock, std::string peer, ClientTimeouts t);
   boost::asio::awaitable<Reply> read_reply(std::chrono::seconds timeout);
   boost::asio::awaitable<bool> write(std::string_view data, std::chrono::seconds timeout);
   void parse_ehlo(const Reply& r);
+  // EHLO (HELO as fallback); "" or why the server refused.
+  boost::asio::awaitable<std::string> greet(const std::string& helo_name, Reply& refusal);
+  // STARTTLS and the handshake; false if the connection is unusable afterwards.
+  boost::asio::awaitable<bool> start_tls(const std::string& peer_name);
 
   boost::asio::ip::tcp::socket sock_;
+  std::shared_ptr<boost::asio::ssl::context> tls_ctx_;
+  std::unique_ptr<boost::asio::ssl::stream<boost::asio::ip::tcp::socket&>> tls_;
+  std::string tls_desc_;
+  bool starttls_ = false;  // offered in the EHLO reply
   std::string peer_;
   ClientTimeouts timeouts_;
   std::string in_;

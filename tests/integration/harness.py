@@ -829,8 +829,8 @@ class GatewayCase(unittest.TestCase):
             sink.start()
         return sink
 
-    def make_dns(self, zone=None):
-        dns = DnsServer(self.work, zone)
+    def make_dns(self, zone=None, name="dns"):
+        dns = DnsServer(self.work, zone, name=name)
         self.addCleanup(dns.stop)
         dns.start()
         return dns

@@ -346,6 +346,109 @@ class OutboundTlsTest(GatewayCase):
         self.assertEqual(failed["action"], "retry in clear text")
 
 
+class OutboundPolicyTest(GatewayCase):
+    """tlspolicy none | may | encrypt | verify towards the destination server of one of our
+    domains (a TLS sink), with a private CA given in tls.ca_file."""
+
+    def setUp(self):
+        super().setUp()
+        self.ca = TestCA(self.work / "ca")
+
+    def ca_signed(self, name):
+        d = self.work / f"cert-{name}"
+        d.mkdir()
+        openssl("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "key.pem",
+                "-out", "req.csr", "-subj", f"/CN={name}", cwd=d)
+        return self.ca.sign((d / "req.csr").read_bytes(), [name]), d / "key.pem"
+
+    def self_signed(self):
+        d = self.work / "selfsigned"
+        d.mkdir()
+        openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
+                "key.pem", "-out", "cert.pem", "-days", "2", "-subj", "/CN=dest.test", cwd=d)
+        return d / "cert.pem", d / "key.pem"
+
+    def relay(self, dest, *policy, name="gw"):
+        mx = self.make_sink(f"mx-{name}")
+        dns = self.make_dns(name=f"dns-{name}")
+        gw = self.make_gateway(dns, mx.port, name=name)
+        gw.tls["ca_file"] = str(self.ca.cert)
+        gw.write_config()
+        gw.cli("domain", "add", DEST, "--destination", f"127.0.0.1:{dest.port}")
+        if policy:
+            gw.cli("tlspolicy", "set", DEST, *policy)
+        gw.start()
+        t = smtp_send(gw.port, "a@sender.test", [f"bob@{DEST}"], make_message("policy", ["x"]))
+        self.assertEqual(t.data[0], 250)
+        return gw
+
+    def test_verify_with_a_trusted_certificate_for_the_named_host(self):
+        cert, key = self.ca_signed("dest.test")
+        dest = self.make_sink("dest", tls_cert=cert, tls_key=key)
+        gw = self.relay(dest, "verify", "--match", "dest.test")
+        msg = dest.wait_for(1)[0]
+        self.assertEqual(msg.meta["tls"][1], "TLSv1.3")
+        self.assertRegex(gw.wait_event("delivered")["tls"], r"^TLSv1\.3 TLS_\w+ verified$")
+        out = gw.cli("log", "search", "--to", f"bob@{DEST}").stdout.decode()
+        self.assertIn("verified", out)
+
+    def test_verify_defers_on_a_name_mismatch_and_on_an_untrusted_certificate(self):
+        cert, key = self.ca_signed("other.test")
+        dest = self.make_sink("dest", tls_cert=cert, tls_key=key)
+        gw = self.relay(dest, "verify", "--match", "dest.test")
+        deferred = gw.wait_event("deferred")
+        self.assertRegex(deferred["reply"], r"^451 4\.7\.5 TLS with .* failed: certificate: hostname mismatch")
+        self.assertEqual(dest.count(), 0)
+
+    def test_verify_defers_a_self_signed_next_hop(self):
+        cert, key = self.self_signed()
+        dest = self.make_sink("dest", tls_cert=cert, tls_key=key)
+        gw = self.relay(dest, "verify", "--match", "dest.test")
+        self.assertIn("self-signed certificate", gw.wait_event("deferred")["reply"])
+        self.assertEqual(dest.count(), 0)
+
+    def test_encrypt_defers_without_starttls_and_accepts_any_certificate_with_it(self):
+        plain = self.make_sink("dest")
+        gw = self.relay(plain, "encrypt")
+        deferred = gw.wait_event("deferred")
+        self.assertRegex(deferred["reply"], r"^451 4\.7\.5 TLS required by policy \(encrypt\) but .* does not offer "
+                                            r"STARTTLS")
+        self.assertEqual(plain.count(), 0)
+        gw.stop()
+        cert, key = self.self_signed()
+        dest = self.make_sink("dest2", tls_cert=cert, tls_key=key)
+        gw2 = self.relay(dest, "encrypt", name="gw2")
+        self.assertIsNotNone(dest.wait_for(1)[0].meta["tls"])
+        self.assertRegex(gw2.wait_event("delivered")["tls"], r"^TLSv1\.3 TLS_\w+$")
+
+    def test_none_never_starts_tls(self):
+        cert, key = self.self_signed()
+        dest = self.make_sink("dest", tls_cert=cert, tls_key=key)
+        gw = self.relay(dest, "none")
+        self.assertIsNone(dest.wait_for(1)[0].meta["tls"])
+        self.assertEqual(gw.wait_event("delivered")["tls"], "")
+
+    def test_tlspolicy_commands(self):
+        dns = self.make_dns()
+        gw = self.make_gateway(dns, 25)
+        gw.cli("tlspolicy", "set", ".Bank.Example", "verify", "--match", "MX1.bank.example,mx2.bank.example",
+               "--note", "contract")
+        gw.cli("tlspolicy", "set", "*", "encrypt")
+        rows = [l.split(None, 3) for l in gw.cli("tlspolicy", "list").stdout.decode().splitlines()]
+        self.assertEqual(rows, [["*", "encrypt"], [".bank.example", "verify", "mx1.bank.example,mx2.bank.example",
+                                                   "contract"]])
+        for args, text in ((["x.example", "sometimes"], "expected none, may, encrypt or verify"),
+                           (["x.example", "may", "--match", "a.example"], "--match only applies to mode verify"),
+                           (["x.example", "verify", "--match", "bad name"], "not a valid host name"),
+                           (["bad..domain", "may"], "not a valid domain name")):
+            r = gw.cli("tlspolicy", "set", *args, check=False)
+            self.assertEqual(r.returncode, 1, args)
+            self.assertIn(text, r.stderr.decode(), args)
+        gw.cli("tlspolicy", "remove", "*")
+        r = gw.cli("tlspolicy", "remove", "*", check=False)
+        self.assertIn("no TLS policy for *", r.stderr.decode())
+
+
 class CertCommandsTest(TlsCase):
 
     def test_csr_signed_by_a_private_ca_then_import_and_use(self):

@@ -66,7 +66,7 @@ void Tracker::observe(std::string_view event, std::span<const log::Field> fields
     u.queue_id = get("queue_id");
     u.delivery = store::DeliveryRecord{std::string(get("rcpt")), std::string(event), std::string(get("reply")),
                                        get("relay") == "none" ? std::string() : std::string(get("relay")),
-                                       static_cast<unsigned>(to_number(get("attempt"))), now};
+                                       static_cast<unsigned>(to_number(get("attempt"))), now, std::string(get("tls"))};
     push(std::move(u));
     return;
   }
@@ -78,7 +78,7 @@ void Tracker::observe(std::string_view event, std::span<const log::Field> fields
     m.client_ip = "local";
     m.verdict = "accept";
     m.symbols = "DSN original=" + std::string(get("original"));
-    m.deliveries.push_back(store::DeliveryRecord{std::string(get("to")), "queued", "", "", 0, now});
+    m.deliveries.push_back(store::DeliveryRecord{std::string(get("to")), "queued", "", "", 0, now, ""});
   } else {
     m.client_ip = get("client");
     m.helo = get("helo");
@@ -92,7 +92,7 @@ void Tracker::observe(std::string_view event, std::span<const log::Field> fields
     const char* status = event == "queued" ? (m.verdict == "quarantine" ? "quarantined" : "queued")
                          : event == "message_discarded" ? "discarded"
                                                          : "rejected";
-    for (auto& r : split(get("rcpts"))) m.deliveries.push_back(store::DeliveryRecord{r, status, "", "", 0, now});
+    for (auto& r : split(get("rcpts"))) m.deliveries.push_back(store::DeliveryRecord{r, status, "", "", 0, now, ""});
   }
   push(std::move(m));
 }

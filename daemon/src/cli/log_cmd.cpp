@@ -70,7 +70,8 @@ void print_message(std::ostream& out, const store::MessageRecord& m) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& d : m.deliveries) {
     rows.push_back({"    " + d.recipient, d.status, d.attempts ? "attempts=" + std::to_string(d.attempts) : "",
-                    d.relay.empty() ? "" : "relay=" + d.relay, d.updated ? format_time(d.updated) : "",
+                    d.relay.empty() ? "" : "relay=" + d.relay, d.tls.empty() ? "" : "tls=\"" + d.tls + "\"",
+                    d.updated ? format_time(d.updated) : "",
                     d.reply.empty() ? "" : "\"" + d.reply + "\""});
   }
   print_table(out, rows);

@@ -13,7 +13,7 @@ struct GroupHelp {
   std::string_view details;
 };
 
-constexpr std::array<GroupHelp, 12> groups{{
+constexpr std::array<GroupHelp, 13> groups{{
     {"domain",
      "domain add NAME --destination HOST[:PORT] [--recipients all|specified]\n"
      "domain set NAME [--destination HOST[:PORT]] [--recipients all|specified]\n"
@@ -112,6 +112,16 @@ constexpr std::array<GroupHelp, 12> groups{{
      "--ca, a private CA); importing under an existing name replaces it atomically. use makes NAME\n"
      "the default certificate (setting tls-certificate); the others answer SNI for their names.\n"
      "The daemon reloads certificates on SIGHUP / 'portcullis reload' and when the setting changes.\n"},
+    {"tlspolicy",
+     "tlspolicy set DOMAIN none|may|encrypt|verify [--match HOST[,HOST...]] [--note TEXT]\n"
+     "tlspolicy remove DOMAIN\n"
+     "tlspolicy list\n",
+     "TLS for mail the gateway sends to DOMAIN (\".example.org\": its subdomains; \"*\": every other\n"
+     "domain). none: never STARTTLS. may (the default without a policy): STARTTLS when offered,\n"
+     "certificate not checked, clear text if the handshake fails. encrypt: TLS required (the\n"
+     "message waits, 4.7.5, rather than go in clear). verify: TLS required and the certificate must\n"
+     "chain to a trusted CA (system store plus tls.ca_file) and name the next hop host, or one of\n"
+     "--match. Applies to our own domains' destination servers too.\n"},
 }};
 
 }  // namespace

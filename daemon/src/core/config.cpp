@@ -215,7 +215,8 @@ Config from_toml(const Value& root, const std::filesystem::path& base) {
             [&](const Value& v, const std::string& key) {
               walk(v, key,
                    {{"cert_dir", [&](const Value& a, const std::string& k) { c.tls.cert_dir = get_path(a, k, base); }},
-                    {"ticket_rotation", seconds(c.tls.ticket_rotation)}});
+                    {"ticket_rotation", seconds(c.tls.ticket_rotation)},
+                    {"ca_file", [&](const Value& a, const std::string& k) { c.tls.ca_file = get_path(a, k, base); }}});
             }},
            {"listener",
             [&](const Value& v, const std::string& key) {

@@ -91,6 +91,7 @@ struct Config {
   struct Tls {
     std::filesystem::path cert_dir = "/etc/portcullis/certs";  // NAME.crt + NAME.key (tls/cert_store.hpp)
     std::chrono::seconds ticket_rotation{12 * 3600};            // session ticket key lifetime
+    std::filesystem::path ca_file;  // outbound verify: CAs trusted besides the system's (PEM)
     bool operator==(const Tls&) const = default;
   } tls;
   struct Rules {

@@ -31,12 +31,26 @@ std::shared_ptr<const Snapshot> Snapshot::load(store::Store& store) {
     }
   }
   for (auto& [key, value] : store.list_settings()) snap->settings.insert_or_assign(key, value);
+  for (auto& p : store.list_tls_policies()) {
+    auto key = lower_ascii(p.domain);
+    snap->tls_policies.insert_or_assign(std::move(key), std::move(p));
+  }
   return snap;
 }
 
 const store::Domain* Snapshot::find_domain(std::string_view name) const {
   const auto it = domains.find(lower_ascii(name));
   return it == domains.end() ? nullptr : &it->second;
+}
+
+const store::TlsPolicy* Snapshot::tls_policy_for(std::string_view domain) const {
+  std::string d = lower_ascii(domain);
+  if (!d.empty() && d.back() == '.') d.pop_back();
+  if (const auto it = tls_policies.find(d); it != tls_policies.end()) return &it->second;
+  for (std::size_t dot = d.find('.'); dot != std::string::npos; dot = d.find('.', dot + 1))
+    if (const auto it = tls_policies.find(std::string_view(d).substr(dot)); it != tls_policies.end()) return &it->second;
+  if (const auto it = tls_policies.find("*"); it != tls_policies.end()) return &it->second;
+  return nullptr;
 }
 
 bool Snapshot::in_relaynets(const boost::asio::ip::address& client) const {

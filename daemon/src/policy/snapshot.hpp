@@ -32,6 +32,9 @@ struct Snapshot {
   std::map<std::string, std::vector<std::string>, std::less<>> aliases;
   std::vector<Cidr> relaynets;  // unparsable entries are skipped with a warning
   std::map<std::string, std::string, std::less<>> settings;
+  // Outbound TLS policies by key: "example.org" (that domain), ".example.org" (its
+  // subdomains), "*" (every other domain).
+  std::map<std::string, store::TlsPolicy, std::less<>> tls_policies;
 
   // Reads everything from the store. Throws what the store throws (StoreError): the caller
   // keeps serving the previous snapshot.
@@ -43,6 +46,9 @@ struct Snapshot {
   // Targets of an alias key (already lower-cased), nullptr if none.
   const std::vector<std::string>* find_alias(std::string_view key) const;
   std::optional<std::string> setting(std::string_view key) const;
+  // The TLS policy for mail to `domain`: exact entry, then ".parent" entries from the nearest
+  // up, then "*"; nullptr: none (opportunistic, "may").
+  const store::TlsPolicy* tls_policy_for(std::string_view domain) const;
 };
 
 }  // namespace portcullis::policy

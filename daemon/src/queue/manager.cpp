@@ -36,7 +36,8 @@ struct Manager::Limiter {
 
 Manager::Manager(const core::Config& config, asio::io_context& io, asio::thread_pool& workers, Spool& spool,
                  net::Resolver& resolver, std::function<std::shared_ptr<const policy::Snapshot>()> policy)
-    : config_(config), io_(io), workers_(workers), spool_(spool), resolver_(resolver), policy_(std::move(policy)),
+    : config_(config), io_(io), workers_(workers), spool_(spool), resolver_(resolver),
+      tls_client_(tls::make_client_context(config.tls.ca_file)), policy_(std::move(policy)),
       wake_(io) {}
 
 Manager::~Manager() = default;
@@ -245,13 +246,26 @@ asio::awaitable<void> Manager::deliver_group(const Spool::Loaded& msg, const std
     smtp::ClientTimeouts t{config_.timeouts.connect, config_.timeouts.greeting, config_.timeouts.command,
                            config_.timeouts.data_done};
     try {
+      // The destination domain's TLS policy (none: opportunistic).
+      smtp::ClientTls tls{tls_client_, smtp::TlsMode::may, {}};
+      if (const store::TlsPolicy* p = snapshot ? snapshot->tls_policy_for(domain) : nullptr) {
+        smtp::parse_tls_mode(p->mode, tls.mode);
+        for (std::size_t start = 0; start < p->match_names.size();) {
+          std::size_t comma = p->match_names.find(',', start);
+          if (comma == std::string::npos) comma = p->match_names.size();
+          if (comma > start) tls.names.push_back(p->match_names.substr(start, comma - start));
+          start = comma + 1;
+        }
+      }
       conn = co_await smtp::ClientConnection::connect(io_.get_executor(), route.endpoints, config_.hostname,
-                                                      route.name, t, tls_client_);
+                                                      route.name, t, tls);
     } catch (const smtp::ClientConnection::ConnectError& e) {
-      // A 5xx greeting from every host is permanent; anything else is retried.
+      // A 5xx greeting from every host is permanent; anything else is retried (with the 4xx
+      // the attempt ended with, e.g. 4.7.5 when a TLS policy could not be met).
       const bool perm = e.reply.permanent();
-      set_all(perm ? RcptStatus::failed : RcptStatus::pending, perm ? e.reply.line() : std::string("451 4.4.1 ") + e.what(),
-              perm ? route.name : "");
+      const bool temp_reply = e.reply.code >= 400 && e.reply.code < 500;
+      set_all(perm ? RcptStatus::failed : RcptStatus::pending,
+              perm || temp_reply ? e.reply.line() : std::string("451 4.4.1 ") + e.what(), perm ? route.name : "");
       co_return;
     }
   }

@@ -79,7 +79,7 @@ class Manager {
   boost::asio::thread_pool& workers_;
   Spool& spool_;
   net::Resolver& resolver_;
-  std::shared_ptr<boost::asio::ssl::context> tls_client_ = tls::make_client_context();  // STARTTLS out
+  std::shared_ptr<boost::asio::ssl::context> tls_client_;  // STARTTLS out (tls.ca_file added to the trust)
   std::function<std::shared_ptr<const policy::Snapshot>()> policy_;
 
   std::set<std::pair<int64_t, std::string>> schedule_;  // (due unix time, id)

@@ -5,6 +5,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <cctype>
+#include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
 #include <stdexcept>
 
 #include "core/async.hpp"
@@ -100,16 +102,27 @@ void ClientConnection::parse_ehlo(const Reply& r) {
   }
 }
 
+bool parse_tls_mode(std::string_view text, TlsMode& out) {
+  if (text == "none") out = TlsMode::none;
+  else if (text == "may") out = TlsMode::may;
+  else if (text == "encrypt") out = TlsMode::encrypt;
+  else if (text == "verify") out = TlsMode::verify;
+  else return false;
+  return true;
+}
+
 asio::awaitable<std::unique_ptr<ClientConnection>> ClientConnection::connect(
     asio::any_io_executor ex, std::vector<tcp::endpoint> endpoints, std::string helo_name, std::string peer_name,
-    ClientTimeouts timeouts, std::shared_ptr<asio::ssl::context> tls) {
+    ClientTimeouts timeouts, ClientTls tls) {
   std::string last_error = "no address for " + peer_name;
   Reply last_reply;
+  const bool required = tls.mode == TlsMode::encrypt || tls.mode == TlsMode::verify;
+  const char* policy = tls.mode == TlsMode::verify ? "verify" : "encrypt";
   for (const auto& ep : endpoints) {
-    // Pass 1 only after a failed TLS handshake in pass 0: opportunistic TLS (RFC 7435) is no
-    // reason not to deliver, so the same address once more in clear text.
+    // Pass 1 only after a failed opportunistic handshake in pass 0: TLS that is merely
+    // possible (RFC 7435) is no reason not to deliver, so the same address again in clear text.
     for (int pass = 0; pass < 2; ++pass) {
-      const bool use_tls = tls != nullptr && pass == 0;
+      const bool use_tls = tls.context != nullptr && tls.mode != TlsMode::none && pass == 0;
       tcp::socket sock(ex);
       boost::system::error_code ec;
       {
@@ -133,10 +146,21 @@ asio::awaitable<std::unique_ptr<ClientConnection>> ClientConnection::connect(
       }
       Reply refusal;
       std::string problem = co_await c->greet(helo_name, refusal);
+      if (problem.empty() && required && (!use_tls || !c->starttls_)) {
+        // The policy forbids clear text: this address cannot take the message.
+        last_error = std::string("TLS required by policy (") + policy + ") but " + peer + " does not offer STARTTLS";
+        last_reply = Reply{451, "451 4.7.5 " + last_error};
+        co_await c->quit();
+        break;
+      }
       if (problem.empty() && use_tls && c->starttls_) {
-        c->tls_ctx_ = tls;
-        if (!co_await c->start_tls(peer_name)) {
-          last_error = "TLS handshake with " + peer + " failed";
+        c->tls_ctx_ = tls.context;
+        if (!co_await c->start_tls(peer_name, tls)) {
+          last_error = "TLS with " + peer + " failed: " + c->tls_error_;
+          if (required) {
+            last_reply = Reply{451, "451 4.7.5 " + last_error};
+            break;
+          }
           continue;  // pass 1: in clear text
         }
         if (c->tls_) problem = co_await c->greet(helo_name, refusal);  // RFC 3207: EHLO again
@@ -174,28 +198,56 @@ asio::awaitable<std::string> ClientConnection::greet(const std::string& helo_nam
   co_return "EHLO refused by " + peer_ + ": " + ehlo.line();
 }
 
-asio::awaitable<bool> ClientConnection::start_tls(const std::string& peer_name) {
-  if (!co_await write("STARTTLS\r\n", timeouts_.command)) co_return false;
+asio::awaitable<bool> ClientConnection::start_tls(const std::string& peer_name, const ClientTls& policy) {
+  if (!co_await write("STARTTLS\r\n", timeouts_.command)) {
+    tls_error_ = "connection lost";
+    co_return false;
+  }
   const Reply r = co_await read_reply(timeouts_.command);
-  if (r.code != 220) co_return usable_;  // not now: carry on in clear text
+  if (r.code != 220) {
+    tls_error_ = "STARTTLS refused: " + r.line();
+    // Opportunistic: carry on in clear text. A policy that requires TLS stops here.
+    co_return usable_ && policy.mode == TlsMode::may;
+  }
   in_.clear();  // nothing the server sent before the handshake counts
   tls_ = std::make_unique<asio::ssl::stream<tcp::socket&>>(sock_, *tls_ctx_);
-  boost::system::error_code hostname_ec;
-  asio::ip::make_address(peer_name, hostname_ec);
-  if (hostname_ec)  // SNI for host names only (the macro casts in C style)
-    SSL_ctrl(tls_->native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
-             const_cast<char*>(peer_name.c_str()));
+  SSL* ssl = tls_->native_handle();
+  boost::system::error_code not_ip;
+  asio::ip::make_address(peer_name, not_ip);
+  if (not_ip)  // SNI for host names only (the macro casts in C style)
+    SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, const_cast<char*>(peer_name.c_str()));
+  if (policy.mode == TlsMode::verify) {
+    // The chain must reach a trusted CA and the certificate must name the next hop (RFC 6125;
+    // no partial wildcards), or one of the policy's names.
+    SSL_set_verify(ssl, SSL_VERIFY_PEER, nullptr);
+    X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
+    X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+    if (policy.names.empty() && !not_ip) {
+      X509_VERIFY_PARAM_set1_ip_asc(param, peer_name.c_str());
+    } else {
+      bool first = true;
+      for (const auto& n : policy.names.empty() ? std::vector<std::string>{peer_name} : policy.names) {
+        if (first) X509_VERIFY_PARAM_set1_host(param, n.c_str(), n.size());
+        else X509_VERIFY_PARAM_add1_host(param, n.c_str(), n.size());
+        first = false;
+      }
+    }
+  }
   core::Deadline d(sock_.get_executor(), timeouts_.command, [this] { sock_.cancel(); });
   boost::system::error_code ec;
   co_await tls_->async_handshake(asio::ssl::stream_base::client, asio::redirect_error(asio::use_awaitable, ec));
   if (ec) {
     usable_ = false;
-    log::info("tls_out_failed", {{"relay", peer_}, {"error", d.expired() ? std::string("timeout") : ec.message()},
-                                 {"action", "retry in clear text"}});
+    const long verify = SSL_get_verify_result(ssl);
+    tls_error_ = d.expired() ? std::string("timeout")
+                 : verify != X509_V_OK ? std::string("certificate: ") + X509_verify_cert_error_string(verify)
+                                       : ec.message();
+    log::info("tls_out_failed", {{"relay", peer_}, {"error", tls_error_},
+                                 {"action", policy.mode == TlsMode::may ? "retry in clear text" : "defer"}});
     co_return false;
   }
-  const auto info = tls::describe_session(tls_->native_handle());
-  tls_desc_ = info.protocol + " " + info.cipher;
+  const auto info = tls::describe_session(ssl);
+  tls_desc_ = info.protocol + " " + info.cipher + (policy.mode == TlsMode::verify ? " verified" : "");
   co_return true;
 }
 

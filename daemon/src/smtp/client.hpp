@@ -1,9 +1,10 @@
 // Outbound SMTP client: one connection to a next hop, able to carry several transactions
 // (connection reuse). Every network wait has a timeout; replies are parsed strictly
 // (3-digit code, multi-line, bounded size). Uses PIPELINING when the server offers it.
-// STARTTLS when the server offers it and a TLS context is given: opportunistic (RFC 7435) —
-// the certificate is not checked, and a failed handshake is retried once in clear text on the
-// same address. (Per-domain policies that require TLS or verify the peer come next.)
+// STARTTLS by the destination's TLS policy (ClientTls): may — when offered, unverified (RFC
+// 7435), a failed handshake retried once in clear text on the same address; encrypt — TLS or
+// no delivery to that address; verify — TLS with a certificate that chains to a trusted CA
+// and names the next hop (or one of the policy's names). none — never.
 #pragma once
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -26,6 +27,15 @@ struct ClientTimeouts {
   std::chrono::seconds greeting{300};
   std::chrono::seconds command{300};
   std::chrono::seconds data_done{600};
+};
+
+enum class TlsMode { none, may, encrypt, verify };
+bool parse_tls_mode(std::string_view text, TlsMode& out);
+
+struct ClientTls {
+  std::shared_ptr<boost::asio::ssl::context> context;  // nullptr: no TLS at all
+  TlsMode mode = TlsMode::may;
+  std::vector<std::string> names;  // verify: acceptable names (empty: the next hop's own name)
 };
 
 struct OutboundMessage {
@@ -54,8 +64,7 @@ class ClientConnection {
   };
   static boost::asio::awaitable<std::unique_ptr<ClientConnection>> connect(
       boost::asio::any_io_executor ex, std::vector<boost::asio::ip::tcp::endpoint> endpoints,
-      std::string helo_name, std::string peer_name, ClientTimeouts timeouts,
-      std::shared_ptr<boost::asio::ssl::context> tls = nullptr);
+      std::string helo_name, std::string peer_name, ClientTimeouts timeouts, ClientTls tls = {});
 
   ~ClientConnection();
   // One transaction. Never throws for SMTP-level failures: they are in the result. A broken
@@ -65,7 +74,7 @@ class ClientConnection {
   bool usable() const { return usable_; }
   const std::string& peer() const { return peer_; }  // "name[ip]:port"
   bool supports_pipelining() const { return pipelining_; }
-  // "TLSv1.3 TLS_AES_256_GCM_SHA384", or "" in clear text.
+  // "TLSv1.3 TLS_AES_256_GCM_SHA384" (+ " verified" under a verify policy), or "" in clear text.
   const std::string& tls() const { return tls_desc_; }
 
  private:
@@ -76,12 +85,13 @@ class ClientConnection {
   // EHLO (HELO as fallback); "" or why the server refused.
   boost::asio::awaitable<std::string> greet(const std::string& helo_name, Reply& refusal);
   // STARTTLS and the handshake; false if the connection is unusable afterwards.
-  boost::asio::awaitable<bool> start_tls(const std::string& peer_name);
+  boost::asio::awaitable<bool> start_tls(const std::string& peer_name, const ClientTls& tls);
 
   boost::asio::ip::tcp::socket sock_;
   std::shared_ptr<boost::asio::ssl::context> tls_ctx_;
   std::unique_ptr<boost::asio::ssl::stream<boost::asio::ip::tcp::socket&>> tls_;
   std::string tls_desc_;
+  std::string tls_error_;  // why start_tls failed
   bool starttls_ = false;  // offered in the EHLO reply
   std::string peer_;
   ClientTimeouts timeouts_;

@@ -264,12 +264,38 @@ CREATE TABLE IF NOT EXISTS kv (
 )sql";
 }
 
+// Version 4: outbound TLS policies per destination domain; the TLS of each delivery.
+std::string v4_sqlite() {
+  return R"sql(
+CREATE TABLE tls_policies (
+  domain      TEXT PRIMARY KEY,
+  mode        TEXT NOT NULL CHECK (mode IN ('none', 'may', 'encrypt', 'verify')),
+  match_names TEXT NOT NULL,
+  note        TEXT NOT NULL
+);
+ALTER TABLE message_rcpts ADD COLUMN tls TEXT NOT NULL DEFAULT '';
+)sql" + serial_triggers(Dialect::sqlite, {"tls_policies"});
+}
+
+std::string v4_mariadb() {
+  return R"sql(
+CREATE TABLE IF NOT EXISTS tls_policies (
+  domain      VARCHAR(255) PRIMARY KEY,
+  mode        ENUM('none', 'may', 'encrypt', 'verify') NOT NULL,
+  match_names TEXT NOT NULL,
+  note        TEXT NOT NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin;
+ALTER TABLE message_rcpts ADD COLUMN IF NOT EXISTS tls VARCHAR(128) NOT NULL DEFAULT '';
+)sql" + serial_triggers(Dialect::mariadb, {"tls_policies"});
+}
+
 std::vector<Migration> build() {
   std::vector<Migration> list;
   list.push_back({1, "policy tables: settings, domains, recipients, aliases, relay networks", v1_sqlite(),
                   v1_mariadb()});
   list.push_back({2, "message log, greylist, bans, IP ranges, admin users", v2_sqlite(), v2_mariadb()});
   list.push_back({3, "key/value store for Lua rules", v3_sqlite(), v3_mariadb()});
+  list.push_back({4, "outbound TLS policies; TLS of each delivery", v4_sqlite(), v4_mariadb()});
   return list;
 }
 

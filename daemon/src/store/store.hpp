@@ -39,6 +39,17 @@ struct RelayNet {
   std::string note;
 };
 
+// Outbound TLS for mail to one destination domain (ours, relayed to the organisation's
+// server, or any other). mode: none (never STARTTLS) | may (opportunistic, the default) |
+// encrypt (TLS required, certificate not checked) | verify (TLS required, the certificate
+// must chain to a trusted CA and name the next hop, or one of match_names).
+struct TlsPolicy {
+  std::string domain;       // lower-case
+  std::string mode;
+  std::string match_names;  // comma-separated host names ('' = the next hop's own name)
+  std::string note;
+};
+
 // ---- message log ("message tracking") ----
 
 // One recipient's delivery state. status: queued | delivered | deferred | bounced | expired |
@@ -50,6 +61,7 @@ struct DeliveryRecord {
   std::string relay;
   unsigned attempts = 0;
   int64_t updated = 0;  // unix seconds
+  std::string tls;  // "TLSv1.3 TLS_AES_256_GCM_SHA384" of the last attempt's hop, "" in clear
 };
 
 // One received message: written when it is queued, its deliveries updated as they happen.
@@ -156,6 +168,11 @@ class Store {
   virtual void add_relaynet(const RelayNet& n) = 0;
   virtual bool remove_relaynet(const std::string& cidr) = 0;
   virtual std::vector<RelayNet> list_relaynets() = 0;
+
+  // Outbound TLS policies (set replaces the domain's policy).
+  virtual void set_tls_policy(const TlsPolicy& p) = 0;
+  virtual bool remove_tls_policy(const std::string& domain) = 0;
+  virtual std::vector<TlsPolicy> list_tls_policies() = 0;
 
   // Settings: free-form key/value (postmaster, admin-email, hostname, ...).
   virtual std::optional<std::string> get_setting(const std::string& key) = 0;

@@ -1,11 +1,13 @@
-// The outbound TLS context: TLS 1.2 or newer, the system's trust store loaded (for the
-// verifying policies to come); the opportunistic use does not check the peer (RFC 7435).
+// The outbound TLS context: TLS 1.2 or newer, the system's trust store plus `extra_ca_file`
+// (a private CA for partners' or the organisation's servers; may be empty) for the verify
+// policy. Whether a connection checks the peer is decided per connection (smtp::ClientTls).
 #pragma once
 #include <boost/asio/ssl/context.hpp>
+#include <filesystem>
 #include <memory>
 
 namespace portcullis::tls {
 
-std::shared_ptr<boost::asio::ssl::context> make_client_context();
+std::shared_ptr<boost::asio::ssl::context> make_client_context(const std::filesystem::path& extra_ca_file = {});
 
 }  // namespace portcullis::tls

@@ -57,6 +57,21 @@ TEST_F(SnapshotLoad, SkipsUnparsableRelaynets) {
   EXPECT_FALSE(snap->in_relaynets(ip("2001:db9::25")));
 }
 
+TEST_F(SnapshotLoad, TlsPolicyLookupExactThenParentsThenDefault) {
+  store->set_tls_policy({"Bank.Example", "verify", "mx.bank.example", ""});
+  store->set_tls_policy({".bank.example", "encrypt", "", ""});
+  store->set_tls_policy({".example", "may", "", ""});
+  const auto snap = Snapshot::load(*store);
+  ASSERT_NE(snap->tls_policy_for("bank.example"), nullptr);
+  EXPECT_EQ(snap->tls_policy_for("BANK.example.")->mode, "verify");
+  EXPECT_EQ(snap->tls_policy_for("eu.bank.example")->mode, "encrypt");     // nearest parent
+  EXPECT_EQ(snap->tls_policy_for("a.b.bank.example")->mode, "encrypt");
+  EXPECT_EQ(snap->tls_policy_for("other.example")->mode, "may");
+  EXPECT_EQ(snap->tls_policy_for("example.org"), nullptr);                 // no default yet
+  store->set_tls_policy({"*", "encrypt", "", ""});
+  EXPECT_EQ(Snapshot::load(*store)->tls_policy_for("example.org")->mode, "encrypt");
+}
+
 TEST_F(SnapshotLoad, SerialTakenBeforeLists) {
   const auto before = Snapshot::load(*store);
   store->add_recipient({"bob@mixed.example"});

@@ -291,8 +291,8 @@ TEST(MariadbConcurrency, OneStoreManyThreads) {
           const std::string id = "T" + std::to_string(t) + "N" + std::to_string(i);
           s->set_setting("k" + std::to_string(t), std::to_string(i));
           s->log_message(MessageRecord{id, i, "192.0.2.1", "h", "", "a@b.example", 1, "accept", 0, "", "gw",
-                                       {DeliveryRecord{"x@ours.example", "queued", "", "", 0, i}}});
-          s->log_delivery(id, DeliveryRecord{"x@ours.example", "delivered", "250 ok", "mx:25", 1, i + 1});
+                                       {DeliveryRecord{"x@ours.example", "queued", "", "", 0, i, ""}}});
+          s->log_delivery(id, DeliveryRecord{"x@ours.example", "delivered", "250 ok", "mx:25", 1, i + 1, ""});
           if (s->get_setting("k" + std::to_string(t)) != std::to_string(i)) ++failures;
         }
       } catch (const StoreError& e) {

@@ -191,6 +191,30 @@ TYPED_TEST(PolicyTablesTest, RelaynetAddListRemove) {
   EXPECT_EQ(s.list_relaynets().size(), 1u);
 }
 
+// ---- outbound TLS policies ----
+
+TYPED_TEST(PolicyTablesTest, TlsPolicySetReplaceListRemove) {
+  auto& s = *this->store;
+  s.set_tls_policy({"Partner.Example", "verify", "mx1.partner.example,mx2.partner.example", "contract 42"});
+  s.set_tls_policy({"bank.example", "encrypt", "", ""});
+  auto all = s.list_tls_policies();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].domain, "bank.example");
+  EXPECT_EQ(all[0].mode, "encrypt");
+  EXPECT_EQ(all[1].domain, "partner.example");  // lower-cased
+  EXPECT_EQ(all[1].match_names, "mx1.partner.example,mx2.partner.example");
+  EXPECT_EQ(all[1].note, "contract 42");
+  s.set_tls_policy({"partner.example", "may", "", ""});  // replaces
+  all = s.list_tls_policies();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[1].mode, "may");
+  EXPECT_EQ(all[1].match_names, "");
+  EXPECT_TRUE(throws_store_error([&] { s.set_tls_policy({"x.example", "sometimes", "", ""}); }, ""));
+  EXPECT_TRUE(s.remove_tls_policy("PARTNER.example"));
+  EXPECT_FALSE(s.remove_tls_policy("partner.example"));
+  EXPECT_EQ(s.list_tls_policies().size(), 1u);
+}
+
 // ---- settings ----
 
 TYPED_TEST(PolicyTablesTest, Settings) {

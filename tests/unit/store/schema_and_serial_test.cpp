@@ -98,6 +98,12 @@ TYPED_TEST(SerialTest, EveryChangeBumpsTheSerial) {
   bumped("add_alias");
   s.add_alias({"info@example.org", {"b@example.org"}});
   bumped("add_alias (replace)");
+  s.set_tls_policy({"example.org", "verify", "", ""});
+  bumped("set_tls_policy");
+  s.set_tls_policy({"example.org", "encrypt", "", ""});
+  bumped("set_tls_policy (replace)");
+  s.remove_tls_policy("example.org");
+  bumped("remove_tls_policy");
   s.remove_alias("info@example.org");
   bumped("remove_alias");
   s.add_relaynet({"192.0.2.0/24", ""});

@@ -24,7 +24,7 @@ MessageRecord message(const std::string& id, int64_t received, const std::string
   m.score = 1.5;
   m.symbols = "SPF_PASS DKIM_NONE";
   m.gateway = "gw1.example";
-  for (auto& r : rcpts) m.deliveries.push_back(DeliveryRecord{r, "queued", "", "", 0, received});
+  for (auto& r : rcpts) m.deliveries.push_back(DeliveryRecord{r, "queued", "", "", 0, received, ""});
   return m;
 }
 
@@ -65,9 +65,10 @@ TYPED_TEST(StateTablesTest, MessageLogRoundTrip) {
 TYPED_TEST(StateTablesTest, DeliveryUpdatesKeepOrderAndAddNewRecipients) {
   auto& s = *this->store;
   s.log_message(message("Q1", 1000, "a@b.example", {"x@ours.example", "y@ours.example"}));
-  s.log_delivery("Q1", DeliveryRecord{"y@ours.example", "deferred", "451 4.3.0 busy", "10.0.0.5:25", 1, 1010});
-  s.log_delivery("Q1", DeliveryRecord{"y@ours.example", "delivered", "250 2.0.0 Ok", "10.0.0.5:25", 2, 1070});
-  s.log_delivery("Q1", DeliveryRecord{"z@ours.example", "bounced", "550 5.1.1 unknown", "10.0.0.5:25", 1, 1080});
+  s.log_delivery("Q1", DeliveryRecord{"y@ours.example", "deferred", "451 4.3.0 busy", "10.0.0.5:25", 1, 1010, ""});
+  s.log_delivery("Q1", DeliveryRecord{"y@ours.example", "delivered", "250 2.0.0 Ok", "10.0.0.5:25", 2, 1070,
+                                      "TLSv1.3 TLS_AES_256_GCM_SHA384 verified"});
+  s.log_delivery("Q1", DeliveryRecord{"z@ours.example", "bounced", "550 5.1.1 unknown", "10.0.0.5:25", 1, 1080, ""});
   MessageQuery q;
   q.queue_id = "Q1";
   const auto m = s.search_messages(q).at(0);
@@ -80,13 +81,15 @@ TYPED_TEST(StateTablesTest, DeliveryUpdatesKeepOrderAndAddNewRecipients) {
   EXPECT_EQ(m.deliveries[1].relay, "10.0.0.5:25");
   EXPECT_EQ(m.deliveries[1].attempts, 2u);
   EXPECT_EQ(m.deliveries[1].updated, 1070);
+  EXPECT_EQ(m.deliveries[1].tls, "TLSv1.3 TLS_AES_256_GCM_SHA384 verified");
+  EXPECT_EQ(m.deliveries[0].tls, "");
   EXPECT_EQ(m.deliveries[2].recipient, "z@ours.example");
   EXPECT_EQ(m.deliveries[2].status, "bounced");
 }
 
 TYPED_TEST(StateTablesTest, DeliveryForUnknownMessageIsAnError) {
   EXPECT_TRUE(throws_store_error(
-      [&] { this->store->log_delivery("NOPE", DeliveryRecord{"x@y.example", "delivered", "", "", 1, 1}); },
+      [&] { this->store->log_delivery("NOPE", DeliveryRecord{"x@y.example", "delivered", "", "", 1, 1, ""}); },
       "not in the message log"));
 }
 
@@ -177,7 +180,7 @@ TYPED_TEST(StateTablesTest, PruneRemovesOldMessagesWithTheirRecipients) {
 TYPED_TEST(StateTablesTest, MessageLogIsSharedBetweenConnections) {
   auto other = this->factory.open();
   this->store->log_message(message("Q1", 1000, "a@b.example", {"x@ours.example"}));
-  other->log_delivery("Q1", DeliveryRecord{"x@ours.example", "delivered", "250 ok", "h:25", 1, 1001});
+  other->log_delivery("Q1", DeliveryRecord{"x@ours.example", "delivered", "250 ok", "h:25", 1, 1001, ""});
   MessageQuery q;
   EXPECT_EQ(this->store->search_messages(q).at(0).deliveries.at(0).status, "delivered");
 }

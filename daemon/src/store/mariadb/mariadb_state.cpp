@@ -23,10 +23,10 @@ void address_filter(std::string& sql, Params& params, const char* column, const 
 
 void insert_delivery(Connection& c, const std::string& queue_id, int64_t position, const DeliveryRecord& d) {
   c.execute(
-      "INSERT INTO message_rcpts (queue_id, position, recipient, status, reply, relay, attempts, updated) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE status = VALUES(status), reply = VALUES(reply), "
-      "relay = VALUES(relay), attempts = VALUES(attempts), updated = VALUES(updated)",
-      {queue_id, position, target_form(d.recipient), d.status, d.reply, d.relay, d.attempts, d.updated});
+      "INSERT INTO message_rcpts (queue_id, position, recipient, status, reply, relay, attempts, updated, tls) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE status = VALUES(status), reply = VALUES(reply), "
+      "relay = VALUES(relay), attempts = VALUES(attempts), updated = VALUES(updated), tls = VALUES(tls)",
+      {queue_id, position, target_form(d.recipient), d.status, d.reply, d.relay, d.attempts, d.updated, d.tls});
 }
 
 Ban read_ban(const Row& row) { return Ban{row.text(0), row.integer(1), row.text(2), row.integer(3)}; }
@@ -107,11 +107,11 @@ std::vector<MessageRecord> MariadbStore::search_messages(const MessageQuery& q) 
     std::vector<MessageRecord> out;
     for (const auto& row : c.query(sql, params)) out.push_back(read_message_row(row));
     for (auto& m : out)
-      for (const auto& row : c.query("SELECT recipient, status, reply, relay, attempts, updated FROM message_rcpts "
+      for (const auto& row : c.query("SELECT recipient, status, reply, relay, attempts, updated, tls FROM message_rcpts "
                                      "WHERE queue_id = ? ORDER BY position",
                                      {m.queue_id}))
         m.deliveries.push_back(DeliveryRecord{row.text(0), row.text(1), row.text(2), row.text(3),
-                                              static_cast<unsigned>(row.integer(4)), row.integer(5)});
+                                              static_cast<unsigned>(row.integer(4)), row.integer(5), row.text(6)});
     return out;
   });
 }

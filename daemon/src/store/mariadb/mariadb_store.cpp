@@ -239,6 +239,35 @@ std::vector<RelayNet> MariadbStore::list_relaynets() {
   });
 }
 
+// ---- outbound TLS policies ----
+
+void MariadbStore::set_tls_policy(const TlsPolicy& p) {
+  const std::string domain = lower_ascii(p.domain);
+  require(!domain.empty(), "TLS policy domain must not be empty");
+  require(p.mode == "none" || p.mode == "may" || p.mode == "encrypt" || p.mode == "verify",
+          "TLS policy mode must be none, may, encrypt or verify (not '" + p.mode + "')");
+  with(Retry::no, [&](Connection& c) {
+    write("TLS policy for " + domain, "TLS policy for " + domain + " exists already", [&] {
+      c.execute("INSERT INTO tls_policies (domain, mode, match_names, note) VALUES (?, ?, ?, ?) "
+                "ON DUPLICATE KEY UPDATE mode = VALUES(mode), match_names = VALUES(match_names), note = VALUES(note)",
+                {domain, p.mode, p.match_names, p.note});
+    });
+  });
+}
+
+bool MariadbStore::remove_tls_policy(const std::string& domain) {
+  return remove_by_key("DELETE FROM tls_policies WHERE domain = ?", lower_ascii(domain));
+}
+
+std::vector<TlsPolicy> MariadbStore::list_tls_policies() {
+  return with(Retry::yes, [](Connection& c) {
+    std::vector<TlsPolicy> out;
+    for (const auto& row : c.query("SELECT domain, mode, match_names, note FROM tls_policies ORDER BY domain"))
+      out.push_back(TlsPolicy{row.text(0), row.text(1), row.text(2), row.text(3)});
+    return out;
+  });
+}
+
 // ---- settings ----
 
 std::optional<std::string> MariadbStore::get_setting(const std::string& key) {

@@ -26,11 +26,12 @@ void address_filter(std::string& sql, const char* column, const std::string& val
 
 void SqliteStore::insert_delivery(const std::string& queue_id, int position, const DeliveryRecord& d) {
   Statement st(*db_,
-               "INSERT INTO message_rcpts (queue_id, position, recipient, status, reply, relay, attempts, updated) "
-               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+               "INSERT INTO message_rcpts (queue_id, position, recipient, status, reply, relay, attempts, updated, tls) "
+               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
                "ON CONFLICT (queue_id, recipient) DO UPDATE SET status = excluded.status, reply = excluded.reply, "
-               "relay = excluded.relay, attempts = excluded.attempts, updated = excluded.updated");
-  st.bind_all(queue_id, position, target_form(d.recipient), d.status, d.reply, d.relay, d.attempts, d.updated).run();
+               "relay = excluded.relay, attempts = excluded.attempts, updated = excluded.updated, tls = excluded.tls");
+  st.bind_all(queue_id, position, target_form(d.recipient), d.status, d.reply, d.relay, d.attempts, d.updated, d.tls)
+      .run();
 }
 
 void SqliteStore::log_message(const MessageRecord& m) {
@@ -93,14 +94,14 @@ std::vector<MessageRecord> SqliteStore::search_messages(const MessageQuery& q) {
   std::vector<MessageRecord> out;
   while (st.step()) out.push_back(read_message_row(st));
   Statement rcpts(*db_,
-                  "SELECT recipient, status, reply, relay, attempts, updated FROM message_rcpts WHERE queue_id = ?1 "
+                  "SELECT recipient, status, reply, relay, attempts, updated, tls FROM message_rcpts WHERE queue_id = ?1 "
                   "ORDER BY position");
   for (auto& m : out) {
     rcpts.reset();
     rcpts.bind(1, m.queue_id);
     while (rcpts.step())
       m.deliveries.push_back(DeliveryRecord{rcpts.text(0), rcpts.text(1), rcpts.text(2), rcpts.text(3),
-                                            static_cast<unsigned>(rcpts.integer(4)), rcpts.integer(5)});
+                                            static_cast<unsigned>(rcpts.integer(4)), rcpts.integer(5), rcpts.text(6)});
   }
   return out;
 }

@@ -201,6 +201,33 @@ std::vector<RelayNet> SqliteStore::list_relaynets() {
   return out;
 }
 
+// ---- outbound TLS policies ----
+
+void SqliteStore::set_tls_policy(const TlsPolicy& p) {
+  const std::string domain = lower_ascii(p.domain);
+  require(!domain.empty(), "TLS policy domain must not be empty");
+  require(p.mode == "none" || p.mode == "may" || p.mode == "encrypt" || p.mode == "verify",
+          "TLS policy mode must be none, may, encrypt or verify (not '" + p.mode + "')");
+  write("TLS policy for " + domain, "TLS policy for " + domain + " exists already", [&] {
+    Statement st(*db_,
+                 "INSERT INTO tls_policies (domain, mode, match_names, note) VALUES (?1, ?2, ?3, ?4) "
+                 "ON CONFLICT (domain) DO UPDATE SET mode = excluded.mode, match_names = excluded.match_names, "
+                 "note = excluded.note");
+    st.bind_all(domain, p.mode, p.match_names, p.note).run();
+  });
+}
+
+bool SqliteStore::remove_tls_policy(const std::string& domain) {
+  return remove_by_key("DELETE FROM tls_policies WHERE domain = ?1", lower_ascii(domain));
+}
+
+std::vector<TlsPolicy> SqliteStore::list_tls_policies() {
+  Statement st(*db_, "SELECT domain, mode, match_names, note FROM tls_policies ORDER BY domain");
+  std::vector<TlsPolicy> out;
+  while (st.step()) out.push_back(TlsPolicy{st.text(0), st.text(1), st.text(2), st.text(3)});
+  return out;
+}
+
 // ---- settings ----
 
 std::optional<std::string> SqliteStore::get_setting(const std::string& key) {

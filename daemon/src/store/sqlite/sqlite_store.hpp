@@ -40,6 +40,9 @@ class SqliteStore final : public Store {
   void add_relaynet(const RelayNet& n) override;
   bool remove_relaynet(const std::string& cidr) override;
   std::vector<RelayNet> list_relaynets() override;
+  void set_tls_policy(const TlsPolicy& p) override;
+  bool remove_tls_policy(const std::string& domain) override;
+  std::vector<TlsPolicy> list_tls_policies() override;
 
   std::optional<std::string> get_setting(const std::string& key) override;
   void set_setting(const std::string& key, const std::string& value) override;

@@ -421,6 +421,28 @@ class OutboundPolicyTest(GatewayCase):
         self.assertIsNotNone(dest.wait_for(1)[0].meta["tls"])
         self.assertRegex(gw2.wait_event("delivered")["tls"], r"^TLSv1\.3 TLS_\w+$")
 
+    def test_verify_checks_each_mx_host_under_its_own_name(self):
+        # Two MX hosts: the first has no server (127.0.0.3), the second is the TLS sink with a
+        # certificate for its own name. Verification must use mx2's name on mx2's address.
+        cert, key = self.ca_signed("mx2.remote.test")
+        mx = self.make_sink("mx", tls_cert=cert, tls_key=key)
+        dns = self.make_dns({"remote.test": [{"type": "MX", "pref": 10, "value": "mx1.remote.test."},
+                                             {"type": "MX", "pref": 20, "value": "mx2.remote.test."}],
+                             "mx1.remote.test": [{"type": "A", "value": "127.0.0.3"}],
+                             "mx2.remote.test": [{"type": "A", "value": "127.0.0.1"}]})
+        gw = self.make_gateway(dns, mx.port)
+        gw.tls["ca_file"] = str(self.ca.cert)
+        gw.write_config()
+        gw.cli("relaynet", "add", "127.0.0.0/8")
+        gw.cli("tlspolicy", "set", "remote.test", "verify")
+        gw.start()
+        t = smtp_send(gw.port, "a@sender.test", ["carol@remote.test"], make_message("mx", ["x"]))
+        self.assertEqual(t.data[0], 250)
+        self.assertEqual(mx.wait_for(1)[0].meta["tls"][1], "TLSv1.3")
+        delivered = gw.wait_event("delivered")
+        self.assertTrue(delivered["relay"].startswith("mx2.remote.test[127.0.0.1]"), delivered)
+        self.assertTrue(delivered["tls"].endswith(" verified"), delivered)
+
     def test_none_never_starts_tls(self):
         cert, key = self.self_signed()
         dest = self.make_sink("dest", tls_cert=cert, tls_key=key)

@@ -258,7 +258,7 @@ asio::awaitable<void> Manager::deliver_group(const Spool::Loaded& msg, const std
         }
       }
       conn = co_await smtp::ClientConnection::connect(io_.get_executor(), route.endpoints, config_.hostname,
-                                                      route.name, t, tls);
+                                                      route.name, t, tls, route.hosts);
     } catch (const smtp::ClientConnection::ConnectError& e) {
       // A 5xx greeting from every host is permanent; anything else is retried (with the 4xx
       // the attempt ended with, e.g. 4.7.5 when a TLS policy could not be met).

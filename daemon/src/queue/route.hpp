@@ -19,6 +19,11 @@ struct Route {
   std::string name;  // for logs: "mx.example.org" or "relay host"
   std::vector<boost::asio::ip::tcp::endpoint> endpoints;  // in the order to try
   std::string error;  // full reply-like text when not ok, e.g. "550 5.1.2 ..."
+  std::vector<std::string> hosts;  // parallel to endpoints: the host name each came from (SNI, TLS checks)
+  void add(boost::asio::ip::tcp::endpoint ep, const std::string& host) {
+    endpoints.push_back(ep);
+    hosts.push_back(host);
+  }
 };
 
 // The grouping key of a domain: deliveries with the same key share connections and the

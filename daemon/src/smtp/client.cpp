@@ -113,12 +113,15 @@ bool parse_tls_mode(std::string_view text, TlsMode& out) {
 
 asio::awaitable<std::unique_ptr<ClientConnection>> ClientConnection::connect(
     asio::any_io_executor ex, std::vector<tcp::endpoint> endpoints, std::string helo_name, std::string peer_name,
-    ClientTimeouts timeouts, ClientTls tls) {
+    ClientTimeouts timeouts, ClientTls tls, std::vector<std::string> hosts) {
   std::string last_error = "no address for " + peer_name;
   Reply last_reply;
   const bool required = tls.mode == TlsMode::encrypt || tls.mode == TlsMode::verify;
   const char* policy = tls.mode == TlsMode::verify ? "verify" : "encrypt";
-  for (const auto& ep : endpoints) {
+  for (std::size_t index = 0; index < endpoints.size(); ++index) {
+    const auto& ep = endpoints[index];
+    // The name this address was found under: the peer in logs, SNI, and what `verify` checks.
+    const std::string& host = index < hosts.size() && !hosts[index].empty() ? hosts[index] : peer_name;
     // Pass 1 only after a failed opportunistic handshake in pass 0: TLS that is merely
     // possible (RFC 7435) is no reason not to deliver, so the same address again in clear text.
     for (int pass = 0; pass < 2; ++pass) {
@@ -129,13 +132,13 @@ asio::awaitable<std::unique_ptr<ClientConnection>> ClientConnection::connect(
         core::Deadline d(ex, timeouts.connect, [&sock] { sock.cancel(); });
         co_await sock.async_connect(ep, asio::redirect_error(asio::use_awaitable, ec));
         if (ec) {
-          last_error = "connect to " + peer_name + "[" + ep.address().to_string() + "]:" + std::to_string(ep.port()) +
+          last_error = "connect to " + host + "[" + ep.address().to_string() + "]:" + std::to_string(ep.port()) +
                        (d.expired() ? ": timed out" : ": " + ec.message());
           break;
         }
       }
       sock.set_option(tcp::no_delay(true), ec);
-      std::string peer = peer_name + "[" + ep.address().to_string() + "]:" + std::to_string(ep.port());
+      std::string peer = host + "[" + ep.address().to_string() + "]:" + std::to_string(ep.port());
       std::unique_ptr<ClientConnection> c(new ClientConnection(std::move(sock), peer, timeouts));
       Reply banner = co_await c->read_reply(timeouts.greeting);
       if (banner.code != 220) {
@@ -155,7 +158,7 @@ asio::awaitable<std::unique_ptr<ClientConnection>> ClientConnection::connect(
       }
       if (problem.empty() && use_tls && c->starttls_) {
         c->tls_ctx_ = tls.context;
-        if (!co_await c->start_tls(peer_name, tls)) {
+        if (!co_await c->start_tls(host, tls)) {
           last_error = "TLS with " + peer + " failed: " + c->tls_error_;
           if (required) {
             last_reply = Reply{451, "451 4.7.5 " + last_error};

@@ -64,7 +64,8 @@ class ClientConnection {
   };
   static boost::asio::awaitable<std::unique_ptr<ClientConnection>> connect(
       boost::asio::any_io_executor ex, std::vector<boost::asio::ip::tcp::endpoint> endpoints,
-      std::string helo_name, std::string peer_name, ClientTimeouts timeouts, ClientTls tls = {});
+      std::string helo_name, std::string peer_name, ClientTimeouts timeouts, ClientTls tls = {},
+      std::vector<std::string> hosts = {});  // hosts[i]: the name of endpoints[i] (else peer_name)
 
   ~ClientConnection();
   // One transaction. Never throws for SMTP-level failures: they are in the result. A broken

@@ -16,7 +16,7 @@ import subprocess
 import grp
 import unittest
 
-from harness import RUN_AS, GatewayCase, RawSMTP, free_port, make_message, smtp_send
+from harness import PYTHON, RUN_AS, TOOLS, GatewayCase, RawSMTP, free_port, make_message, smtp_send, wait_until
 
 DEST = "example.test"
 
@@ -469,6 +469,89 @@ class OutboundPolicyTest(GatewayCase):
         gw.cli("tlspolicy", "remove", "*")
         r = gw.cli("tlspolicy", "remove", "*", check=False)
         self.assertIn("no TLS policy for *", r.stderr.decode())
+
+
+class MtaStsTest(GatewayCase):
+    """MTA-STS (RFC 8461) with a policy served by a local HTTPS server (test CA) and the
+    _mta-sts TXT record from the loopback DNS server. remote.test's MX is mx.remote.test."""
+
+    def setUp(self):
+        super().setUp()
+        self.ca = TestCA(self.work / "ca")
+
+    def ca_signed(self, name):
+        d = self.work / f"cert-{name}"
+        d.mkdir()
+        openssl("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "key.pem",
+                "-out", "req.csr", "-subj", f"/CN={name}", cwd=d)
+        return self.ca.sign((d / "req.csr").read_bytes(), [name]), d / "key.pem"
+
+    def start_policy_server(self, policy):
+        cert, key = self.ca_signed("mta-sts.remote.test")
+        self.policy_file = self.work / "mta-sts.txt"
+        self.policy_file.write_text(policy)
+        port_file = self.work / "https.port"
+        with open(self.work / "https.log", "wb") as log:
+            proc = subprocess.Popen([PYTHON, str(TOOLS / "https_server.py"), "--cert", str(cert), "--key", str(key),
+                                     "--path", "/.well-known/mta-sts.txt", "--file", str(self.policy_file),
+                                     "--port-file", str(port_file)], stdout=log, stderr=subprocess.STDOUT)
+        self.addCleanup(lambda: (proc.terminate(), proc.wait(10)))
+        return wait_until(lambda: port_file.exists() and int(port_file.read_text()), 20, "the HTTPS server")
+
+    def relay(self, mx_sink, policy, txt="v=STSv1; id=20261123;"):
+        https_port = self.start_policy_server(policy)
+        dns = self.make_dns({"remote.test": [{"type": "MX", "pref": 10, "value": "mx.remote.test."}],
+                             "mx.remote.test": [{"type": "A", "value": "127.0.0.1"}],
+                             "_mta-sts.remote.test": [{"type": "TXT", "value": txt}],
+                             "mta-sts.remote.test": [{"type": "A", "value": "127.0.0.1"}]})
+        gw = self.make_gateway(dns, mx_sink.port)
+        gw.tls.update({"ca_file": str(self.ca.cert), "mta_sts_port": https_port})
+        gw.write_config()
+        gw.cli("relaynet", "add", "127.0.0.0/8")
+        gw.start()
+        t = smtp_send(gw.port, "a@sender.test", ["carol@remote.test"], make_message("sts", ["x"]))
+        self.assertEqual(t.data[0], 250)
+        return gw
+
+    ENFORCE = "version: STSv1\r\nmode: enforce\r\nmx: mx.remote.test\r\nmax_age: 86400\r\n"
+
+    def test_enforce_delivers_over_verified_tls(self):
+        cert, key = self.ca_signed("mx.remote.test")
+        mx = self.make_sink("mx", tls_cert=cert, tls_key=key)
+        gw = self.relay(mx, self.ENFORCE)
+        self.assertEqual(mx.wait_for(1)[0].meta["tls"][1], "TLSv1.3")
+        policy = gw.wait_event("mta_sts_policy")
+        self.assertEqual((policy["domain"], policy["mode"], policy["mx"]), ("remote.test", "enforce", "mx.remote.test"))
+        self.assertTrue(gw.wait_event("delivered")["tls"].endswith(" verified"))
+
+    def test_enforce_defers_a_downgraded_next_hop(self):
+        mx = self.make_sink("mx")  # no STARTTLS: what an attacker stripping TLS leaves
+        gw = self.relay(mx, self.ENFORCE)
+        deferred = gw.wait_event("deferred")
+        self.assertRegex(deferred["reply"], r"^451 4\.7\.5 TLS required by policy \(verify\)")
+        self.assertEqual(mx.count(), 0)
+
+    def test_enforce_defers_an_mx_the_policy_does_not_list(self):
+        cert, key = self.ca_signed("mx.remote.test")
+        mx = self.make_sink("mx", tls_cert=cert, tls_key=key)
+        gw = self.relay(mx, self.ENFORCE.replace("mx: mx.remote.test", "mx: *.elsewhere.test"))
+        self.assertEqual(gw.wait_event("deferred")["reply"],
+                         "451 4.7.5 no MX host of remote.test matches its MTA-STS policy")
+        self.assertEqual(gw.wait_event("mta_sts_mx_mismatch")["action"], "skipped")
+        self.assertEqual(mx.count(), 0)
+
+    def test_testing_mode_only_reports(self):
+        mx = self.make_sink("mx")
+        gw = self.relay(mx, self.ENFORCE.replace("enforce", "testing").replace("mx: mx.remote.test",
+                                                                              "mx: other.remote.test"))
+        self.assertIsNone(mx.wait_for(1)[0].meta["tls"])
+        self.assertEqual(gw.wait_event("mta_sts_mx_mismatch")["action"], "used (testing mode)")
+
+    def test_a_policy_that_cannot_be_fetched_is_no_policy(self):
+        mx = self.make_sink("mx")
+        gw = self.relay(mx, "this is not a policy\n")
+        self.assertIn("expected 'key: value'", gw.wait_event("mta_sts_fetch_failed")["error"])
+        mx.wait_for(1)
 
 
 class CertCommandsTest(TlsCase):

@@ -216,7 +216,14 @@ Config from_toml(const Value& root, const std::filesystem::path& base) {
               walk(v, key,
                    {{"cert_dir", [&](const Value& a, const std::string& k) { c.tls.cert_dir = get_path(a, k, base); }},
                     {"ticket_rotation", seconds(c.tls.ticket_rotation)},
-                    {"ca_file", [&](const Value& a, const std::string& k) { c.tls.ca_file = get_path(a, k, base); }}});
+                    {"ca_file", [&](const Value& a, const std::string& k) { c.tls.ca_file = get_path(a, k, base); }},
+                    {"mta_sts", [&](const Value& b, const std::string& k) {
+                       if (!b.is_boolean()) fail(b, k, "expected true or false");
+                       c.tls.mta_sts = b.as_boolean();
+                     }},
+                    {"mta_sts_port", [&](const Value& v2, const std::string& k) {
+                       c.tls.mta_sts_port = static_cast<uint16_t>(get_positive(v2, k, 65535));
+                     }}});
             }},
            {"listener",
             [&](const Value& v, const std::string& key) {

@@ -92,6 +92,8 @@ struct Config {
     std::filesystem::path cert_dir = "/etc/portcullis/certs";  // NAME.crt + NAME.key (tls/cert_store.hpp)
     std::chrono::seconds ticket_rotation{12 * 3600};            // session ticket key lifetime
     std::filesystem::path ca_file;  // outbound verify: CAs trusted besides the system's (PEM)
+    bool mta_sts = true;             // honour recipient domains' MTA-STS policies (RFC 8461)
+    uint16_t mta_sts_port = 443;     // where policies are fetched (tests use another port)
     bool operator==(const Tls&) const = default;
   } tls;
   struct Rules {

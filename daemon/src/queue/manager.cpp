@@ -38,7 +38,11 @@ Manager::Manager(const core::Config& config, asio::io_context& io, asio::thread_
                  net::Resolver& resolver, std::function<std::shared_ptr<const policy::Snapshot>()> policy)
     : config_(config), io_(io), workers_(workers), spool_(spool), resolver_(resolver),
       tls_client_(tls::make_client_context(config.tls.ca_file)), policy_(std::move(policy)),
-      wake_(io) {}
+      wake_(io) {
+  if (config.tls.mta_sts)
+    mta_sts_ = std::make_unique<MtaSts>(io.get_executor(), resolver, tls_client_,
+                                        MtaSts::Options{config.tls.mta_sts_port, config.timeouts.connect});
+}
 
 Manager::~Manager() = default;
 
@@ -245,18 +249,48 @@ asio::awaitable<void> Manager::deliver_group(const Spool::Loaded& msg, const std
     }
     smtp::ClientTimeouts t{config_.timeouts.connect, config_.timeouts.greeting, config_.timeouts.command,
                            config_.timeouts.data_done};
-    try {
-      // The destination domain's TLS policy (none: opportunistic).
-      smtp::ClientTls tls{tls_client_, smtp::TlsMode::may, {}};
-      if (const store::TlsPolicy* p = snapshot ? snapshot->tls_policy_for(domain) : nullptr) {
-        smtp::parse_tls_mode(p->mode, tls.mode);
-        for (std::size_t start = 0; start < p->match_names.size();) {
-          std::size_t comma = p->match_names.find(',', start);
-          if (comma == std::string::npos) comma = p->match_names.size();
-          if (comma > start) tls.names.push_back(p->match_names.substr(start, comma - start));
-          start = comma + 1;
+    // The destination domain's TLS policy (none: opportunistic).
+    smtp::ClientTls tls{tls_client_, smtp::TlsMode::may, {}};
+    const store::TlsPolicy* admin = snapshot ? snapshot->tls_policy_for(domain) : nullptr;
+    if (admin) {
+      smtp::parse_tls_mode(admin->mode, tls.mode);
+      for (std::size_t start = 0; start < admin->match_names.size();) {
+        std::size_t comma = admin->match_names.find(',', start);
+        if (comma == std::string::npos) comma = admin->match_names.size();
+        if (comma > start) tls.names.push_back(admin->match_names.substr(start, comma - start));
+        start = comma + 1;
+      }
+    }
+    // MTA-STS for Internet domains, unless the admin set a policy for the domain itself (or a
+    // parent): "*" is only a default, a published policy is more specific.
+    const bool ours = snapshot && snapshot->find_domain(domain) != nullptr;
+    if (mta_sts_ && !key.starts_with("route:") && !ours && !(admin && admin->domain != "*")) {
+      const auto sts = co_await mta_sts_->policy_for(domain);
+      if (sts && sts->mode != tls::StsMode::none) {
+        const bool enforce = sts->mode == tls::StsMode::enforce;
+        Route allowed;
+        allowed.name = route.name;
+        for (std::size_t i = 0; i < route.endpoints.size(); ++i) {
+          const std::string& host = i < route.hosts.size() ? route.hosts[i] : route.name;
+          if (tls::sts_mx_matches(*sts, host)) {
+            allowed.add(route.endpoints[i], host);
+          } else {
+            log::warn("mta_sts_mx_mismatch", {{"domain", domain}, {"mx", host},
+                                               {"action", enforce ? "skipped" : "used (testing mode)"}});
+          }
+        }
+        if (enforce) {
+          if (allowed.endpoints.empty()) {
+            set_all(RcptStatus::pending, "451 4.7.5 no MX host of " + domain + " matches its MTA-STS policy", "");
+            co_return;
+          }
+          route = std::move(allowed);
+          tls.mode = smtp::TlsMode::verify;  // each MX under its own name, trusted CA (RFC 8461 4.2)
+          tls.names.clear();
         }
       }
+    }
+    try {
       conn = co_await smtp::ClientConnection::connect(io_.get_executor(), route.endpoints, config_.hostname,
                                                       route.name, t, tls, route.hosts);
     } catch (const smtp::ClientConnection::ConnectError& e) {

@@ -14,6 +14,7 @@
 #include <memory>
 #include <set>
 
+#include "queue/mta_sts.hpp"
 #include "tls/client_context.hpp"
 #include <string>
 #include <unordered_set>
@@ -80,6 +81,7 @@ class Manager {
   Spool& spool_;
   net::Resolver& resolver_;
   std::shared_ptr<boost::asio::ssl::context> tls_client_;  // STARTTLS out (tls.ca_file added to the trust)
+  std::unique_ptr<MtaSts> mta_sts_;                        // nullptr: tls.mta_sts = false
   std::function<std::shared_ptr<const policy::Snapshot>()> policy_;
 
   std::set<std::pair<int64_t, std::string>> schedule_;  // (due unix time, id)

@@ -51,6 +51,24 @@ class TestCA:
                 "-CAcreateserial", "-days", "10", "-out", f"leaf{self.n}.crt", "-extfile", ext.name, cwd=self.root)
         return self.root / f"leaf{self.n}.crt"
 
+    def issue(self, name):
+        """A fresh EC key and a certificate for `name` signed by this CA: (cert path, key path)."""
+        d = self.root / f"issued-{name}"
+        d.mkdir()
+        openssl("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "key.pem",
+                "-out", "req.csr", "-subj", f"/CN={name}", cwd=d)
+        return self.sign((d / "req.csr").read_bytes(), [name]), d / "key.pem"
+
+
+def self_signed_peer_cert(work):
+    """A self-signed certificate for dest.test (a TLS sink no CA vouches for): (cert, key)."""
+    d = work / "selfsigned"
+    d.mkdir(exist_ok=True)
+    if not (d / "cert.pem").exists():
+        openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
+                "key.pem", "-out", "cert.pem", "-days", "2", "-subj", "/CN=dest.test", cwd=d)
+    return d / "cert.pem", d / "key.pem"
+
 
 def client_context(cafile=None, **kw):
     ctx = ssl.create_default_context(cafile=str(cafile)) if cafile else ssl._create_unverified_context()
@@ -307,13 +325,6 @@ class ListenerTlsTest(TlsCase):
 class OutboundTlsTest(GatewayCase):
     """Opportunistic STARTTLS towards the next hop (the per-domain policies come next)."""
 
-    def sink_cert(self):
-        d = self.work / "sinkcert"
-        d.mkdir(exist_ok=True)
-        openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
-                "key.pem", "-out", "cert.pem", "-days", "2", "-subj", "/CN=dest.test", cwd=d)
-        return d / "cert.pem", d / "key.pem"
-
     def relay_one(self, dest):
         mx = self.make_sink("mx")
         dns = self.make_dns()
@@ -325,7 +336,7 @@ class OutboundTlsTest(GatewayCase):
         return gw, dest.wait_for(1)[0], gw.wait_event("delivered")
 
     def test_starttls_is_used_when_the_next_hop_offers_it(self):
-        cert, key = self.sink_cert()
+        cert, key = self_signed_peer_cert(self.work)
         gw, msg, delivered = self.relay_one(self.make_sink("dest", tls_cert=cert, tls_key=key))
         self.assertIsNotNone(msg.meta["tls"], "the message went in clear text")
         self.assertEqual(msg.meta["tls"][1], "TLSv1.3")
@@ -337,7 +348,7 @@ class OutboundTlsTest(GatewayCase):
         self.assertEqual(delivered["tls"], "")
 
     def test_failed_handshake_falls_back_to_clear_text(self):
-        cert, key = self.sink_cert()
+        cert, key = self_signed_peer_cert(self.work)
         gw, msg, delivered = self.relay_one(self.make_sink("dest", tls_cert=cert, tls_key=key, tls_max="1.1"))
         self.assertIsNone(msg.meta["tls"])
         self.assertEqual(delivered["tls"], "")
@@ -354,20 +365,6 @@ class OutboundPolicyTest(GatewayCase):
         super().setUp()
         self.ca = TestCA(self.work / "ca")
 
-    def ca_signed(self, name):
-        d = self.work / f"cert-{name}"
-        d.mkdir()
-        openssl("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "key.pem",
-                "-out", "req.csr", "-subj", f"/CN={name}", cwd=d)
-        return self.ca.sign((d / "req.csr").read_bytes(), [name]), d / "key.pem"
-
-    def self_signed(self):
-        d = self.work / "selfsigned"
-        d.mkdir()
-        openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
-                "key.pem", "-out", "cert.pem", "-days", "2", "-subj", "/CN=dest.test", cwd=d)
-        return d / "cert.pem", d / "key.pem"
-
     def relay(self, dest, *policy, name="gw"):
         mx = self.make_sink(f"mx-{name}")
         dns = self.make_dns(name=f"dns-{name}")
@@ -383,7 +380,7 @@ class OutboundPolicyTest(GatewayCase):
         return gw
 
     def test_verify_with_a_trusted_certificate_for_the_named_host(self):
-        cert, key = self.ca_signed("dest.test")
+        cert, key = self.ca.issue("dest.test")
         dest = self.make_sink("dest", tls_cert=cert, tls_key=key)
         gw = self.relay(dest, "verify", "--match", "dest.test")
         msg = dest.wait_for(1)[0]
@@ -393,7 +390,7 @@ class OutboundPolicyTest(GatewayCase):
         self.assertIn("verified", out)
 
     def test_verify_defers_on_a_name_mismatch_and_on_an_untrusted_certificate(self):
-        cert, key = self.ca_signed("other.test")
+        cert, key = self.ca.issue("other.test")
         dest = self.make_sink("dest", tls_cert=cert, tls_key=key)
         gw = self.relay(dest, "verify", "--match", "dest.test")
         deferred = gw.wait_event("deferred")
@@ -401,7 +398,7 @@ class OutboundPolicyTest(GatewayCase):
         self.assertEqual(dest.count(), 0)
 
     def test_verify_defers_a_self_signed_next_hop(self):
-        cert, key = self.self_signed()
+        cert, key = self_signed_peer_cert(self.work)
         dest = self.make_sink("dest", tls_cert=cert, tls_key=key)
         gw = self.relay(dest, "verify", "--match", "dest.test")
         self.assertIn("self-signed certificate", gw.wait_event("deferred")["reply"])
@@ -415,7 +412,7 @@ class OutboundPolicyTest(GatewayCase):
                                             r"STARTTLS")
         self.assertEqual(plain.count(), 0)
         gw.stop()
-        cert, key = self.self_signed()
+        cert, key = self_signed_peer_cert(self.work)
         dest = self.make_sink("dest2", tls_cert=cert, tls_key=key)
         gw2 = self.relay(dest, "encrypt", name="gw2")
         self.assertIsNotNone(dest.wait_for(1)[0].meta["tls"])
@@ -424,7 +421,7 @@ class OutboundPolicyTest(GatewayCase):
     def test_verify_checks_each_mx_host_under_its_own_name(self):
         # Two MX hosts: the first has no server (127.0.0.3), the second is the TLS sink with a
         # certificate for its own name. Verification must use mx2's name on mx2's address.
-        cert, key = self.ca_signed("mx2.remote.test")
+        cert, key = self.ca.issue("mx2.remote.test")
         mx = self.make_sink("mx", tls_cert=cert, tls_key=key)
         dns = self.make_dns({"remote.test": [{"type": "MX", "pref": 10, "value": "mx1.remote.test."},
                                              {"type": "MX", "pref": 20, "value": "mx2.remote.test."}],
@@ -444,7 +441,7 @@ class OutboundPolicyTest(GatewayCase):
         self.assertTrue(delivered["tls"].endswith(" verified"), delivered)
 
     def test_none_never_starts_tls(self):
-        cert, key = self.self_signed()
+        cert, key = self_signed_peer_cert(self.work)
         dest = self.make_sink("dest", tls_cert=cert, tls_key=key)
         gw = self.relay(dest, "none")
         self.assertIsNone(dest.wait_for(1)[0].meta["tls"])
@@ -479,15 +476,8 @@ class MtaStsTest(GatewayCase):
         super().setUp()
         self.ca = TestCA(self.work / "ca")
 
-    def ca_signed(self, name):
-        d = self.work / f"cert-{name}"
-        d.mkdir()
-        openssl("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "key.pem",
-                "-out", "req.csr", "-subj", f"/CN={name}", cwd=d)
-        return self.ca.sign((d / "req.csr").read_bytes(), [name]), d / "key.pem"
-
     def start_policy_server(self, policy):
-        cert, key = self.ca_signed("mta-sts.remote.test")
+        cert, key = self.ca.issue("mta-sts.remote.test")
         self.policy_file = self.work / "mta-sts.txt"
         self.policy_file.write_text(policy)
         port_file = self.work / "https.port"
@@ -516,7 +506,7 @@ class MtaStsTest(GatewayCase):
     ENFORCE = "version: STSv1\r\nmode: enforce\r\nmx: mx.remote.test\r\nmax_age: 86400\r\n"
 
     def test_enforce_delivers_over_verified_tls(self):
-        cert, key = self.ca_signed("mx.remote.test")
+        cert, key = self.ca.issue("mx.remote.test")
         mx = self.make_sink("mx", tls_cert=cert, tls_key=key)
         gw = self.relay(mx, self.ENFORCE)
         self.assertEqual(mx.wait_for(1)[0].meta["tls"][1], "TLSv1.3")
@@ -532,7 +522,7 @@ class MtaStsTest(GatewayCase):
         self.assertEqual(mx.count(), 0)
 
     def test_enforce_defers_an_mx_the_policy_does_not_list(self):
-        cert, key = self.ca_signed("mx.remote.test")
+        cert, key = self.ca.issue("mx.remote.test")
         mx = self.make_sink("mx", tls_cert=cert, tls_key=key)
         gw = self.relay(mx, self.ENFORCE.replace("mx: mx.remote.test", "mx: *.elsewhere.test"))
         self.assertEqual(gw.wait_event("deferred")["reply"],

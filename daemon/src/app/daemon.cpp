@@ -1,4 +1,5 @@
 #include "app/daemon.hpp"
+#include "core/text.hpp"
 
 #include <unistd.h>
 
@@ -214,14 +215,9 @@ int run_daemon(const DaemonOptions& opts) {
         const auto outcome = apply_config(config, load(config_file));
         log::Level lvl = log::Level::info;
         if (log::parse_level(config.log_level, lvl)) log::set_level(lvl);
-        const auto join = [](const std::vector<std::string>& keys) {
-          std::string text;
-          for (const auto& k : keys) text += (text.empty() ? "" : ",") + k;
-          return text;
-        };
-        log::info("config_reloaded", {{"applied", join(outcome.applied)}});
+        log::info("config_reloaded", {{"applied", core::join(outcome.applied, ",")}});
         if (!outcome.needs_restart.empty())
-          log::warn("config_needs_restart", {{"keys", join(outcome.needs_restart)}});
+          log::warn("config_needs_restart", {{"keys", core::join(outcome.needs_restart, ",")}});
       } catch (const std::exception& e) {
         log::warn("config_reload_failed", {{"error", e.what()}, {"kept", "running configuration"}});
       }

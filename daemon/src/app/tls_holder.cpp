@@ -1,4 +1,5 @@
 #include "app/tls_holder.hpp"
+#include "core/text.hpp"
 
 #include "core/log.hpp"
 #include "core/async.hpp"
@@ -14,12 +15,12 @@ std::shared_ptr<tls::ServerContexts> TlsHolder::build(const std::string& default
   const tls::CertStore store(cert_dir_);
   std::vector<tls::StoredCertificate> certs;
   certs.push_back(store.load(default_name));  // the chosen one must load
-  for (const auto& entry : store.list()) {
-    if (entry.name == default_name || !entry.info) continue;
+  for (const auto& name : store.names()) {  // each file read once
+    if (name == default_name || !store.exists(name)) continue;  // a pending request has no .crt
     try {
-      certs.push_back(store.load(entry.name));
+      certs.push_back(store.load(name));
     } catch (const std::exception& e) {  // an extra certificate that is broken only loses its SNI name
-      log::warn("tls_certificate_skipped", {{"name", entry.name}, {"error", e.what()}});
+      log::warn("tls_certificate_skipped", {{"name", name}, {"error", e.what()}});
     }
   }
   return std::make_shared<tls::ServerContexts>(certs, default_name, keys_);
@@ -32,9 +33,7 @@ void TlsHolder::publish(std::shared_ptr<tls::ServerContexts> fresh, const std::s
     log::info("tls_loaded", {{"certificate", ""}, {"starttls", "not offered (no tls-certificate setting)"}});
     return;
   }
-  std::string all;
-  for (const auto& n : current_->names()) all += (all.empty() ? "" : ",") + n;
-  log::info("tls_loaded", {{"certificate", default_name}, {"certificates", all}});
+  log::info("tls_loaded", {{"certificate", default_name}, {"certificates", core::join(current_->names(), ",")}});
 }
 
 void TlsHolder::load_now(const std::string& default_name) {

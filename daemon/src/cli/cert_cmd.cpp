@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "cli/args.hpp"
+#include "core/text.hpp"
 #include "cli/commands.hpp"
 #include "core/time_format.hpp"
 #include "sandbox/privileges.hpp"
@@ -53,20 +54,14 @@ tls::KeyType key_argument(const std::optional<std::string>& text) {
 }
 
 std::string read_file(const std::string& path, const char* what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw CommandError(std::string("cannot read the ") + what + " file " + path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+  auto text = core::read_file(path);
+  if (!text) throw CommandError(std::string("cannot read the ") + what + " file " + path);
+  return std::move(*text);
 }
 
 std::string date(int64_t t) { return core::format_utc(t, core::TimeStyle::plain).substr(0, 10); }
 
-std::string joined(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : ",") + s;
-  return out;
-}
+std::string joined(const std::vector<std::string>& v) { return core::join(v, ","); }
 
 // The store's `tls-certificate` setting. As root, read by a child that drops to the gateway's
 // user (so the store never gets root-owned files) while this process stays root for the files.

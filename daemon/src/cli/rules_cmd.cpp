@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "cli/args.hpp"
+#include "core/text.hpp"
 #include "cli/commands.hpp"
 #include "hooks/engine.hpp"
 #include "mail/address.hpp"
@@ -96,11 +97,9 @@ int rules_test(Context& ctx, std::vector<std::string> args) {
     sender = mail::parse_mailbox(from);
     if (!sender) throw UsageError("--from: '" + from + "' is not an address (or <> for the null sender)");
   }
-  std::ifstream in(p.positional[0], std::ios::binary);
-  if (!in) throw CommandError("cannot read " + p.positional[0]);
-  std::ostringstream text;
-  text << in.rdbuf();
-  const std::string message = text.str();
+  const auto text = core::read_file(p.positional[0]);
+  if (!text) throw CommandError("cannot read " + p.positional[0]);
+  const std::string& message = *text;
 
   auto options = engine_options(ctx, p);
   const std::string uri = ctx.store_uri;

@@ -1,4 +1,5 @@
 #include "core/config.hpp"
+#include "core/text.hpp"
 
 #include <unistd.h>
 
@@ -318,11 +319,9 @@ Config parse_config(const std::string& text, const std::string& name, const std:
 }
 
 Config load_config(const std::filesystem::path& file, const std::filesystem::path& base_dir) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw ConfigError(file.string() + ": cannot open configuration file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  Config c = parse_config(text.str(), file.string(), base_dir);
+  const auto text = read_file(file);
+  if (!text) throw ConfigError(file.string() + ": cannot open configuration file");
+  Config c = parse_config(*text, file.string(), base_dir);
   c.source = file;
   return c;
 }

@@ -1,4 +1,5 @@
 #include "hooks/runtime.hpp"
+#include "core/text.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -304,14 +305,12 @@ LoadReport load_rules(const fs::path& dir, const Limits& limits) {
       report.errors.push_back(name + ": " + (ec ? ec.message() : "larger than 1 MiB"));
       continue;
     }
-    std::ifstream in(f, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (!in.good() && !in.eof()) {
+    auto text = core::read_file(f);
+    if (!text) {
       report.errors.push_back(name + ": cannot be read");
       continue;
     }
-    scripts.push_back(Script{name, text.str(), {}});
+    scripts.push_back(Script{name, std::move(*text), {}});
   }
   if (!report.errors.empty()) return report;
   return check_scripts(std::move(scripts), limits);

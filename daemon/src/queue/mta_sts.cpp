@@ -1,4 +1,5 @@
 #include "queue/mta_sts.hpp"
+#include "core/text.hpp"
 
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
@@ -110,12 +111,10 @@ asio::awaitable<std::optional<tls::StsPolicy>> MtaSts::policy_for(std::string do
     co_return keep();
   }
   const auto& p = *parsed.policy;
-  std::string mx;
-  for (const auto& m : p.mx) mx += (mx.empty() ? "" : ",") + m;
   log::info("mta_sts_policy", {{"domain", domain}, {"id", record->id},
                                {"mode", p.mode == tls::StsMode::enforce ? "enforce"
                                         : p.mode == tls::StsMode::testing ? "testing" : "none"},
-                               {"mx", mx}, {"max_age", std::to_string(p.max_age)}});
+                               {"mx", core::join(p.mx, ",")}, {"max_age", std::to_string(p.max_age)}});
   cache_[domain] = Cached{record->id, p, std::chrono::system_clock::now() + std::chrono::seconds(p.max_age)};
   co_return p;
 }

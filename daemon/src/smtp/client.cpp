@@ -157,7 +157,6 @@ asio::awaitable<std::unique_ptr<ClientConnection>> ClientConnection::connect(
         break;
       }
       if (problem.empty() && use_tls && c->starttls_) {
-        c->tls_ctx_ = tls.context;
         if (!co_await c->start_tls(host, tls)) {
           last_error = "TLS with " + peer + " failed: " + c->tls_error_;
           if (required) {
@@ -213,6 +212,7 @@ asio::awaitable<bool> ClientConnection::start_tls(const std::string& peer_name, 
     co_return usable_ && policy.mode == TlsMode::may;
   }
   in_.clear();  // nothing the server sent before the handshake counts
+  tls_ctx_ = policy.context;  // kept as long as the stream that refers to it
   tls_ = std::make_unique<asio::ssl::stream<tcp::socket&>>(sock_, *tls_ctx_);
   SSL* ssl = tls_->native_handle();
   boost::system::error_code not_ip;
@@ -250,7 +250,7 @@ asio::awaitable<bool> ClientConnection::start_tls(const std::string& peer_name, 
     co_return false;
   }
   const auto info = tls::describe_session(ssl);
-  tls_desc_ = info.protocol + " " + info.cipher + (policy.mode == TlsMode::verify ? " verified" : "");
+  tls_desc_ = info.brief() + (policy.mode == TlsMode::verify ? " verified" : "");
   co_return true;
 }
 

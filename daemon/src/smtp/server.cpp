@@ -1,4 +1,5 @@
 #include "smtp/server.hpp"
+#include "core/text.hpp"
 
 #include <sys/socket.h>
 
@@ -173,14 +174,6 @@ std::string score_text(double v) {
   return buf;
 }
 
-std::string join(const std::vector<std::string>& v, char sep) {
-  std::string out;
-  for (const auto& s : v) {
-    if (!out.empty()) out += sep;
-    out += s;
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -496,7 +489,7 @@ asio::awaitable<void> Server::run_session(tcp::socket connection, ListenerOption
         if (!ev.ok) {
           const std::string id = tx.writer ? tx.writer->id() : std::string("-");
           log::info("message_rejected", {{"queue_id", id}, {"client", client}, {"from", from},
-                                         {"rcpts", join(tx.deliver_to, ',')}, {"verdict", "reject"},
+                                         {"rcpts", core::join(tx.deliver_to, ",")}, {"verdict", "reject"},
                                          {"reason", "protocol"}});
           tx.clear();
           break;
@@ -532,7 +525,7 @@ asio::awaitable<void> Server::run_session(tcp::socket connection, ListenerOption
             w->abort();
             log::info(discard ? "message_discarded" : "message_rejected",
                       {{"queue_id", id}, {"client", client}, {"helo", env.helo}, {"from", from},
-                       {"rcpts", join(tx.deliver_to, ',')}, {"size", std::to_string(size)},
+                       {"rcpts", core::join(tx.deliver_to, ",")}, {"size", std::to_string(size)},
                        {"verdict", hooks::action_name(out.action)}, {"score", score_text(total(symbols, {}))},
                        {"symbols", symbol_list(symbols, {})}, {"reason", discard ? "" : "rule"},
                        {"script", out.decided_by}});
@@ -565,10 +558,9 @@ asio::awaitable<void> Server::run_session(tcp::socket connection, ListenerOption
         } else {
           ++messages;
           log::info("queued", {{"queue_id", id}, {"client", client}, {"helo", s.envelope().helo},
-                               {"tls", stream.tls_info() ? stream.tls_info()->protocol + " " + stream.tls_info()->cipher
-                                                         : std::string()},
+                               {"tls", stream.tls_info() ? stream.tls_info()->brief() : std::string()},
                                {"from", from},
-                               {"rcpts", join(rcpts, ',')}, {"size", std::to_string(size)},
+                               {"rcpts", core::join(rcpts, ",")}, {"size", std::to_string(size)},
                                {"verdict", quarantine.empty() ? "accept" : "quarantine"},
                                {"score", score_text(total(symbols, {}))}, {"symbols", symbol_list(symbols, {})},
                                {"route", route}, {"quarantine", quarantine}});

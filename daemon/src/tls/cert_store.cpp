@@ -1,4 +1,5 @@
 #include "tls/cert_store.hpp"
+#include "core/text.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -19,11 +20,9 @@ namespace fs = std::filesystem;
 namespace {
 
 std::string read_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + p.string() + ": " + std::strerror(errno));
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+  auto text = core::read_file(p);
+  if (!text) throw std::runtime_error("cannot read " + p.string() + ": " + std::strerror(errno));
+  return std::move(*text);
 }
 
 }  // namespace
@@ -48,16 +47,21 @@ bool CertStore::exists(const std::string& name) const {
   return valid_name(name) && fs::exists(cert_path(name), ec) && fs::exists(key_path(name), ec);
 }
 
-std::vector<CertStore::Entry> CertStore::list() const {
-  std::set<std::string> names;
+std::vector<std::string> CertStore::names() const {
+  std::set<std::string> found;
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(dir_, ec)) {
     const auto ext = e.path().extension().string();
     const auto stem = e.path().stem().string();
-    if ((ext == ".crt" || ext == ".key") && valid_name(stem)) names.insert(stem);
+    if ((ext == ".crt" || ext == ".key") && valid_name(stem)) found.insert(stem);
   }
+  return {found.begin(), found.end()};
+}
+
+std::vector<CertStore::Entry> CertStore::list() const {
+  std::error_code ec;
   std::vector<Entry> out;
-  for (const auto& name : names) {
+  for (const auto& name : names()) {
     Entry entry;
     entry.name = name;
     entry.has_key = fs::exists(key_path(name), ec);

@@ -40,6 +40,8 @@ class CertStore {
     std::string problem;           // why info is missing, or a key that does not match
   };
   std::vector<Entry> list() const;
+  // The names with a .crt or .key file, sorted (nothing read).
+  std::vector<std::string> names() const;
 
   // Reads and checks one certificate (chain parses, key parses and matches). Throws.
   StoredCertificate load(const std::string& name) const;

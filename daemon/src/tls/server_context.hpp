@@ -43,6 +43,8 @@ struct TlsInfo {
   std::string cipher;    // "TLS_AES_256_GCM_SHA384"
   int bits = 0;
   std::string sni;       // server name the client asked for, if any
+  // "TLSv1.3 TLS_AES_256_GCM_SHA384", as the logs and the message log record it.
+  std::string brief() const { return protocol + " " + cipher; }
 };
 TlsInfo describe_session(SSL* ssl);
 

@@ -10,7 +10,7 @@
 The zone is a JSON object mapping names to lists of records:
 
     {
-      "ad": true,                                   # optional: set the AD flag on answers
+      "ad": true,                                   # optional: answers are "validated" (AD)
       "example.com": [{"type": "MX", "pref": 10, "value": "mx.example.com."},
                       {"type": "TXT", "value": "v=spf1 -all"}],
       "mx.example.com": [{"type": "A", "value": "127.0.0.1"},
@@ -24,7 +24,10 @@ The zone is a JSON object mapping names to lists of records:
 
 Record types: A, AAAA, MX (pref, value), TXT (value: a string, split into 255-byte strings,
 or a list of strings), PTR, CNAME, NS, TLSA (usage, selector, mtype, value as hex); and the
-behaviours TIMEOUT (never answer), SERVFAIL, REFUSED, DELAY (answer after "ms" milliseconds).
+behaviours TIMEOUT (never answer), SERVFAIL, REFUSED, DELAY (answer after "ms" milliseconds),
+and INSECURE (answers for this name never carry AD, as for a name in an unsigned zone).
+With "ad", the server plays a DNSSEC-validating resolver: the AD bit is set on answers whose
+names are all secure, and only when the query asked for it with AD or DO (RFC 6840 5.7/5.8).
 Names are case-insensitive, with or without the final dot. A name missing from the zone is
 NXDOMAIN (an ancestor of a listed name is NODATA); a name with no record of the asked type is
 NODATA. CNAMEs are followed inside the zone and the chain is put in the answer.
@@ -140,8 +143,10 @@ def answer(zone, request):
     reply = request.reply()  # QR, RD copied, RA set, same id and question
     reply.header.aa = 1
     reply.header.ra = 0
-    if zone.ad:
-        reply.header.ad = 1
+    reply.header.ad = 0
+    wants_ad = request.header.ad == 1 or any(
+        rr.rtype == QTYPE.OPT and (rr.ttl & 0x8000) for rr in request.ar)
+    secure = zone.ad and wants_ad
     if not request.questions:
         reply.header.rcode = RCODE.FORMERR
         return reply, 0
@@ -155,6 +160,8 @@ def answer(zone, request):
             reply.header.rcode = RCODE.NXDOMAIN
             break
         kinds = {r.get("type", "").upper() for r in recs}
+        if "INSECURE" in kinds:
+            secure = False
         if "TIMEOUT" in kinds:
             return None, 0
         for r in recs:
@@ -177,6 +184,8 @@ def answer(zone, request):
         reply.add_answer(RR(owner, QTYPE.CNAME, rdata=make_rdata(cnames[0]),
                             ttl=int(cnames[0].get("ttl", 300))))
         name = norm(cnames[0]["value"])
+    if secure and reply.header.rcode in (RCODE.NOERROR, RCODE.NXDOMAIN):
+        reply.header.ad = 1
     return reply, delay
 
 

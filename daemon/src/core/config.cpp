@@ -222,6 +222,10 @@ Config from_toml(const Value& root, const std::filesystem::path& base) {
                        if (!b.is_boolean()) fail(b, k, "expected true or false");
                        c.tls.mta_sts = b.as_boolean();
                      }},
+                    {"dane", [&](const Value& b, const std::string& k) {
+                       if (!b.is_boolean()) fail(b, k, "expected true or false");
+                       c.tls.dane = b.as_boolean();
+                     }},
                     {"mta_sts_port", [&](const Value& v2, const std::string& k) {
                        c.tls.mta_sts_port = static_cast<uint16_t>(get_positive(v2, k, 65535));
                      }}});

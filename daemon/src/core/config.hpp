@@ -94,6 +94,9 @@ struct Config {
     std::filesystem::path ca_file;  // outbound verify: CAs trusted besides the system's (PEM)
     bool mta_sts = true;             // honour recipient domains' MTA-STS policies (RFC 8461)
     uint16_t mta_sts_port = 443;     // where policies are fetched (tests use another port)
+    // Honour next hops' DANE TLSA records (RFC 7672); only in effect when every DNS resolver
+    // is on this host (a local validating resolver: its AD bit is trusted).
+    bool dane = true;
     bool operator==(const Tls&) const = default;
   } tls;
   struct Rules {

@@ -23,6 +23,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <climits>
+#include <cstring>
 #include <functional>
 #include <mutex>
 #include <stdexcept>
@@ -104,7 +105,7 @@ void on_answer(void* arg, int status, int /*timeouts*/, unsigned char* abuf, int
   if (lookup.finished) return;  // the deadline came first
   try {
     DnsReply& reply = lookup.replies[query->index];
-    reply.status = status;
+    reply.status = detail::answer_status(status, abuf, alen > 0 ? static_cast<std::size_t>(alen) : 0);
     if (abuf != nullptr && alen > 0) reply.message.assign(abuf, abuf + alen);
   } catch (...) {
     lookup.replies[query->index] = DnsReply{ARES_ENOMEM, {}};
@@ -146,7 +147,7 @@ struct Resolver::Impl : std::enable_shared_from_this<Resolver::Impl> {
     o.flags = ARES_FLAG_NOSEARCH | ARES_FLAG_NOALIASES | ARES_FLAG_EDNS;
     o.timeout = static_cast<int>(opts.timeout.count());
     o.tries = opts.tries;
-    o.ednspsz = 1232;  // the DNS flag day 2020 size: no IP fragmentation
+    o.ednspsz = udp_size;
     o.sock_state_cb = &Impl::on_sock_state;
     o.sock_state_cb_data = this;
     const int mask =
@@ -188,8 +189,13 @@ struct Resolver::Impl : std::enable_shared_from_this<Resolver::Impl> {
       if (auto l = weak.lock()) l->finish();
     });
     for (std::size_t i = 0; i < questions.size(); ++i) {
-      ares_query(channel, questions[i].name.c_str(), ns_c_in, questions[i].type, &on_answer,
-                 new QueryArg{lookup, i});
+      // ares_send with our own query rather than ares_query: the query must carry the AD bit.
+      const auto query = detail::make_query(questions[i].name, questions[i].type, udp_size);
+      if (query.empty()) {
+        on_answer(new QueryArg{lookup, i}, ARES_EBADNAME, 0, nullptr, 0);
+        continue;
+      }
+      ares_send(channel, query.data(), static_cast<int>(query.size()), &on_answer, new QueryArg{lookup, i});
     }
     reschedule();
   }
@@ -263,6 +269,33 @@ struct Resolver::Impl : std::enable_shared_from_this<Resolver::Impl> {
     });
   }
 
+  // Every server c-ares asks is a loopback address.
+  bool servers_local() const {
+    if (!channel) return false;
+    ares_addr_port_node* raw = nullptr;
+    if (ares_get_servers_ports(channel, &raw) != ARES_SUCCESS) return false;
+    std::unique_ptr<ares_addr_port_node, void (*)(void*)> list(raw, &ares_free_data);
+    bool any = false;
+    for (const ares_addr_port_node* n = list.get(); n; n = n->next) {
+      any = true;
+      if (n->family == AF_INET) {
+        asio::ip::address_v4::bytes_type b;
+        std::memcpy(b.data(), &n->addr.addr4, b.size());
+        if (!asio::ip::address_v4(b).is_loopback()) return false;
+      } else if (n->family == AF_INET6) {
+        asio::ip::address_v6::bytes_type b;
+        std::memcpy(b.data(), &n->addr.addr6, b.size());
+        const asio::ip::address_v6 v6(b);
+        if (!v6.is_loopback() && !(v6.is_v4_mapped() && asio::ip::make_address_v4(asio::ip::v4_mapped, v6).is_loopback()))
+          return false;
+      } else {
+        return false;
+      }
+    }
+    return any;
+  }
+
+  static constexpr int udp_size = 1232;  // the DNS flag day 2020 size: no IP fragmentation
   asio::any_io_executor ex;
   std::chrono::milliseconds deadline{};
   LibraryRef library;
@@ -310,13 +343,17 @@ Result failed(DnsStatus status) {
 asio::awaitable<MxResult> mx_lookup(std::weak_ptr<Resolver::Impl> impl, std::string domain) {
   if (!valid_dns_name(domain)) co_return failed<MxResult>(DnsStatus::perm_failure);
   auto replies = co_await async_lookup(std::move(impl), questions(domain, ns_t_mx));
-  co_return detail::parse_mx(replies.at(0));
+  MxResult r = detail::parse_mx(replies.at(0));
+  r.authenticated = detail::authenticated(replies.at(0));
+  co_return r;
 }
 
 asio::awaitable<AddressResult> address_lookup(std::weak_ptr<Resolver::Impl> impl, std::string host) {
   if (!valid_dns_name(host)) co_return failed<AddressResult>(DnsStatus::perm_failure);
   auto replies = co_await async_lookup(std::move(impl), questions(host, ns_t_a, ns_t_aaaa));
-  co_return detail::parse_addresses(replies.at(0), replies.at(1));
+  AddressResult r = detail::parse_addresses(replies.at(0), replies.at(1));
+  r.authenticated = detail::authenticated(replies.at(0)) && detail::authenticated(replies.at(1));
+  co_return r;
 }
 
 asio::awaitable<TxtResult> txt_lookup(std::weak_ptr<Resolver::Impl> impl, std::string name) {
@@ -328,6 +365,12 @@ asio::awaitable<TxtResult> txt_lookup(std::weak_ptr<Resolver::Impl> impl, std::s
 asio::awaitable<PtrResult> ptr_lookup(std::weak_ptr<Resolver::Impl> impl, asio::ip::address ip) {
   auto replies = co_await async_lookup(std::move(impl), questions(reverse_name(ip), ns_t_ptr));
   co_return detail::parse_ptr(replies.at(0));
+}
+
+asio::awaitable<TlsaResult> tlsa_lookup(std::weak_ptr<Resolver::Impl> impl, std::string name) {
+  if (!valid_dns_name(name)) co_return failed<TlsaResult>(DnsStatus::perm_failure);
+  auto replies = co_await async_lookup(std::move(impl), questions(name, 52 /* TLSA */));
+  co_return detail::parse_tlsa(replies.at(0));
 }
 
 }  // namespace
@@ -359,5 +402,9 @@ asio::awaitable<AddressResult> Resolver::addresses(std::string host) {
 asio::awaitable<TxtResult> Resolver::txt(std::string name) { return txt_lookup(impl_, std::move(name)); }
 
 asio::awaitable<PtrResult> Resolver::ptr(asio::ip::address ip) { return ptr_lookup(impl_, ip); }
+
+asio::awaitable<TlsaResult> Resolver::tlsa(std::string name) { return tlsa_lookup(impl_, std::move(name)); }
+
+bool Resolver::servers_local() const { return impl_ && impl_->servers_local(); }
 
 }  // namespace portcullis::net

@@ -1,4 +1,4 @@
-// Asynchronous DNS on the Asio loop (c-ares): MX, A+AAAA, TXT and PTR lookups as coroutines.
+// Asynchronous DNS on the Asio loop (c-ares): MX, A+AAAA, TXT, PTR and TLSA lookups as coroutines.
 //
 // A Resolver belongs to one executor (an io_context run by one thread, or a strand): create,
 // use and destroy it there. c-ares' sockets are watched by the loop and its retransmissions
@@ -14,6 +14,11 @@
 //   perm_failure  the name itself is malformed (empty, label > 63, illegal characters...)
 // Names are queried as absolute names (no search domains, /etc/hosts is not consulted);
 // CNAME chains are followed as the recursive server returns them in the answer.
+//
+// DNSSEC: every query asks for the resolver's validation verdict (the AD bit, RFC 6840 5.7);
+// a result's `authenticated` is true when the resolver set AD on every answer it was built
+// from. It is only worth trusting from a validating resolver on this host (servers_local()):
+// the path to any other resolver is unsigned.
 #pragma once
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -48,6 +53,7 @@ struct MxResult {
   // Sorted by preference; equal preferences in random order (spreads load, RFC 5321 5.1).
   // An MX whose host is the root (".") is never listed.
   std::vector<MxRecord> records;
+  bool authenticated = false;  // the resolver set AD (DNSSEC-validated, or validated denial)
   // RFC 7505 null MX ("MX 0 ."): every MX of the domain points at the root. status is ok and
   // records is empty: the domain accepts no mail (do NOT fall back to its A/AAAA records).
   bool null_mx = false;
@@ -57,11 +63,27 @@ struct AddressResult {
   DnsStatus status = DnsStatus::temp_failure;
   // IPv4 addresses first (answer order), then IPv6. ok if either family had an answer.
   std::vector<boost::asio::ip::address> addresses;
+  bool authenticated = false;  // both answers (A and AAAA) carried AD
 };
 
 struct TxtResult {
   DnsStatus status = DnsStatus::temp_failure;
   std::vector<std::string> records;  // one per TXT record, its strings concatenated
+};
+
+// A TLSA record (RFC 6698): certificate usage, selector, matching type, association data.
+struct TlsaRecord {
+  std::uint8_t usage = 0;
+  std::uint8_t selector = 0;
+  std::uint8_t mtype = 0;
+  std::vector<unsigned char> data;
+  bool operator==(const TlsaRecord&) const = default;
+};
+
+struct TlsaResult {
+  DnsStatus status = DnsStatus::temp_failure;
+  std::vector<TlsaRecord> records;  // answer order
+  bool authenticated = false;
 };
 
 struct PtrResult {
@@ -90,6 +112,12 @@ class Resolver {
   boost::asio::awaitable<TxtResult> txt(std::string name);
   // IPv4-mapped IPv6 addresses are looked up as IPv4.
   boost::asio::awaitable<PtrResult> ptr(boost::asio::ip::address ip);
+  // `name` as queried: "_25._tcp.mx.example.org" (tlsa_name builds it).
+  boost::asio::awaitable<TlsaResult> tlsa(std::string name);
+
+  // true if every server the resolver asks is on this host (loopback): only then is the AD
+  // bit worth trusting (RFC 7672 1.3: a local validating resolver).
+  bool servers_local() const;
 
   struct Impl;  // dns.cpp
 
@@ -104,6 +132,9 @@ std::optional<boost::asio::ip::address> parse_ip_literal(std::string_view text);
 
 // The name a PTR lookup queries: "4.3.2.1.in-addr.arpa" or the ip6.arpa nibble form.
 std::string reverse_name(const boost::asio::ip::address& ip);
+
+// "_PORT._tcp.HOST": where the TLSA records of an SMTP server are published (RFC 7672 2.2.3).
+std::string tlsa_name(std::string_view host, std::uint16_t port);
 
 // true if `name` (with or without final dot) is a well-formed DNS name for a query:
 // labels of 1..63 letters, digits, '-' or '_', at most 253 characters in all.

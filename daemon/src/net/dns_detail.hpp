@@ -4,6 +4,7 @@
 #pragma once
 #include <ares.h>
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -20,10 +21,22 @@ struct DnsReply {
 
 DnsStatus status_of(int ares_status);
 
+// The status c-ares' ares_query would report for an answer to a query sent with ares_send:
+// the rcode (NXDOMAIN -> ENOTFOUND, ...) and an empty answer section (ENODATA).
+int answer_status(int ares_status, const unsigned char* message, std::size_t size);
+// The AD bit of an answer (false for a missing or short message).
+bool authenticated(const DnsReply& reply);
+// Builds the query c-ares sends for (name, type): recursion desired, EDNS(0) with our UDP
+// size, and the AD bit set so that the resolver reports its DNSSEC verdict (RFC 6840 5.7).
+// Empty if c-ares refuses the name.
+std::vector<unsigned char> make_query(const std::string& name, int type, int udp_size);
+
 MxResult parse_mx(const DnsReply& reply);
 AddressResult parse_addresses(const DnsReply& a, const DnsReply& aaaa);
 TxtResult parse_txt(const DnsReply& reply);
 PtrResult parse_ptr(const DnsReply& reply);
+// Our own reader (c-ares 1.18 has no TLSA parser): every IN TLSA record of the answer section.
+TlsaResult parse_tlsa(const DnsReply& reply);
 
 // ResolverOptions::servers ("IP", "IP:PORT", "[IPv6]", "[IPv6]:PORT", bare IPv6) as the
 // "IP:PORT,[IPv6]:PORT" list c-ares takes; throws std::runtime_error on a bad entry.

@@ -136,6 +136,11 @@ std::string reverse_name(const boost::asio::ip::address& ip) {
   return out;
 }
 
+std::string tlsa_name(std::string_view host, std::uint16_t port) {
+  if (!host.empty() && host.back() == '.') host.remove_suffix(1);
+  return "_" + std::to_string(port) + "._tcp." + std::string(host);
+}
+
 bool valid_dns_name(std::string_view name) {
   if (!name.empty() && name.back() == '.') name.remove_suffix(1);
   if (name.empty() || name.size() > 253) return false;

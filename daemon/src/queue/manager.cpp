@@ -9,6 +9,7 @@
 
 #include "core/async.hpp"
 #include "core/log.hpp"
+#include "queue/dane.hpp"
 #include "queue/dsn.hpp"
 #include "queue/route.hpp"
 
@@ -42,6 +43,10 @@ Manager::Manager(const core::Config& config, asio::io_context& io, asio::thread_
   if (config.tls.mta_sts)
     mta_sts_ = std::make_unique<MtaSts>(io.get_executor(), resolver, tls_client_,
                                         MtaSts::Options{config.tls.mta_sts_port, config.timeouts.connect});
+  // DANE trusts the resolver's AD bit: only a resolver on this host can be trusted with it.
+  dane_ = config.tls.dane && resolver.servers_local();
+  if (config.tls.dane && !dane_)
+    log::warn("dane_disabled", {{"reason", "a DNS resolver is not on this host (loopback): its AD bit cannot be trusted"}});
 }
 
 Manager::~Manager() = default;
@@ -250,7 +255,7 @@ asio::awaitable<void> Manager::deliver_group(const Spool::Loaded& msg, const std
     smtp::ClientTimeouts t{config_.timeouts.connect, config_.timeouts.greeting, config_.timeouts.command,
                            config_.timeouts.data_done};
     // The destination domain's TLS policy (none: opportunistic).
-    smtp::ClientTls tls{tls_client_, smtp::TlsMode::may, {}};
+    smtp::ClientTls tls{tls_client_, smtp::TlsMode::may, {}, {}};
     const store::TlsPolicy* admin = snapshot ? snapshot->tls_policy_for(domain) : nullptr;
     if (admin) {
       smtp::parse_tls_mode(admin->mode, tls.mode);
@@ -261,6 +266,9 @@ asio::awaitable<void> Manager::deliver_group(const Spool::Loaded& msg, const std
         start = comma + 1;
       }
     }
+    // DANE: hosts with validated TLSA records are held to them under every policy but none
+    // (RFC 7672; they take precedence over MTA-STS, RFC 8461 2).
+    if (dane_ && tls.mode != smtp::TlsMode::none) tls.dane = co_await dane_hosts(resolver_, route);
     // MTA-STS for Internet domains, unless the admin set a policy for the domain itself (or a
     // parent): "*" is only a default, a published policy is more specific.
     const bool ours = snapshot && snapshot->find_domain(domain) != nullptr;
@@ -272,7 +280,7 @@ asio::awaitable<void> Manager::deliver_group(const Spool::Loaded& msg, const std
         allowed.name = route.name;
         for (std::size_t i = 0; i < route.endpoints.size(); ++i) {
           const std::string& host = i < route.hosts.size() ? route.hosts[i] : route.name;
-          if (tls::sts_mx_matches(*sts, host)) {
+          if (tls::sts_mx_matches(*sts, host) || tls.dane.contains(host)) {
             allowed.add(route.endpoints[i], host);
           } else {
             log::warn("mta_sts_mx_mismatch", {{"domain", domain}, {"mx", host},

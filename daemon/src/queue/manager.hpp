@@ -82,6 +82,7 @@ class Manager {
   net::Resolver& resolver_;
   std::shared_ptr<boost::asio::ssl::context> tls_client_;  // STARTTLS out (tls.ca_file added to the trust)
   std::unique_ptr<MtaSts> mta_sts_;                        // nullptr: tls.mta_sts = false
+  bool dane_ = false;  // tls.dane and a local resolver (queue/dane.hpp)
   std::function<std::shared_ptr<const policy::Snapshot>()> policy_;
 
   std::set<std::pair<int64_t, std::string>> schedule_;  // (due unix time, id)

@@ -28,6 +28,7 @@ asio::awaitable<Route> host_route(net::Resolver& resolver, const std::string& ho
   switch (a.status) {
     case net::DnsStatus::ok:
       for (const auto& ip : a.addresses) r.add(tcp::endpoint(ip, port), host);
+      if (a.authenticated) r.validated.insert(host);
       break;
     case net::DnsStatus::nxdomain:
     case net::DnsStatus::nodata:
@@ -60,7 +61,7 @@ asio::awaitable<Route> resolve_override(net::Resolver& resolver, const std::stri
     const char* last = dest.data() + dest.size();
     auto [end, ec] = std::from_chars(first, last, p);
     if (ec != std::errc() || end != last || p == 0 || p > 65535)
-      co_return Route{RouteStatus::temp_failure, dest, {}, "451 4.3.5 bad route " + dest, {}};
+      co_return Route{RouteStatus::temp_failure, dest, {}, "451 4.3.5 bad route " + dest, {}, {}};
     port = static_cast<uint16_t>(p);
   }
   Route r = co_await host_route(resolver, host, port, false);
@@ -79,13 +80,13 @@ asio::awaitable<Route> resolve_route(net::Resolver& resolver, const policy::Snap
     }
   }
   if (auto ip = net::parse_ip_literal(domain)) {
-    co_return Route{RouteStatus::ok, domain, {tcp::endpoint(*ip, mx_port)}, {}, {domain}};
+    co_return Route{RouteStatus::ok, domain, {tcp::endpoint(*ip, mx_port)}, {}, {domain}, {}};
   }
   auto mx = co_await resolver.mx(domain);
   if (mx.status == net::DnsStatus::ok) {
     if (mx.null_mx) {
       co_return Route{RouteStatus::perm_failure, domain, {},
-                      "556 5.1.10 domain " + domain + " does not accept mail (null MX)", {}};
+                      "556 5.1.10 domain " + domain + " does not accept mail (null MX)", {}, {}};
     }
     Route all;
     all.name = domain;
@@ -100,6 +101,7 @@ asio::awaitable<Route> resolve_route(net::Resolver& resolver, const policy::Snap
       }
       if (all.endpoints.empty()) all.name = rec.host;
       for (std::size_t i = 0; i < h.endpoints.size(); ++i) all.add(h.endpoints[i], h.hosts[i]);
+      all.validated.insert(h.validated.begin(), h.validated.end());
     }
     if (all.endpoints.empty()) {
       all.status = any_temp ? RouteStatus::temp_failure : RouteStatus::perm_failure;
@@ -113,12 +115,12 @@ asio::awaitable<Route> resolve_route(net::Resolver& resolver, const policy::Snap
     co_return r;
   }
   if (mx.status == net::DnsStatus::nxdomain) {
-    co_return Route{RouteStatus::perm_failure, domain, {}, "550 5.1.2 domain " + domain + " does not exist", {}};
+    co_return Route{RouteStatus::perm_failure, domain, {}, "550 5.1.2 domain " + domain + " does not exist", {}, {}};
   }
   if (mx.status == net::DnsStatus::perm_failure) {
-    co_return Route{RouteStatus::perm_failure, domain, {}, "550 5.1.2 bad domain " + domain, {}};
+    co_return Route{RouteStatus::perm_failure, domain, {}, "550 5.1.2 bad domain " + domain, {}, {}};
   }
-  co_return Route{RouteStatus::temp_failure, domain, {}, "451 4.4.3 DNS lookup of MX for " + domain + " failed", {}};
+  co_return Route{RouteStatus::temp_failure, domain, {}, "451 4.4.3 DNS lookup of MX for " + domain + " failed", {}, {}};
 }
 
 }  // namespace portcullis::queue

@@ -4,6 +4,7 @@
 #pragma once
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,8 @@ struct Route {
   std::vector<boost::asio::ip::tcp::endpoint> endpoints;  // in the order to try
   std::string error;  // full reply-like text when not ok, e.g. "550 5.1.2 ..."
   std::vector<std::string> hosts;  // parallel to endpoints: the host name each came from (SNI, TLS checks)
+  // Hosts whose addresses came DNSSEC-validated (AD): their TLSA records count (queue/dane.hpp).
+  std::set<std::string> validated;
   void add(boost::asio::ip::tcp::endpoint ep, const std::string& host) {
     endpoints.push_back(ep);
     hosts.push_back(host);

@@ -116,16 +116,26 @@ asio::awaitable<std::unique_ptr<ClientConnection>> ClientConnection::connect(
     ClientTimeouts timeouts, ClientTls tls, std::vector<std::string> hosts) {
   std::string last_error = "no address for " + peer_name;
   Reply last_reply;
-  const bool required = tls.mode == TlsMode::encrypt || tls.mode == TlsMode::verify;
-  const char* policy = tls.mode == TlsMode::verify ? "verify" : "encrypt";
   for (std::size_t index = 0; index < endpoints.size(); ++index) {
     const auto& ep = endpoints[index];
     // The name this address was found under: the peer in logs, SNI, and what `verify` checks.
     const std::string& host = index < hosts.size() && !hosts[index].empty() ? hosts[index] : peer_name;
+    // The host's TLSA records, if its lookup was validated, override the policy (but not none).
+    const tls::DaneHost* dane = nullptr;
+    if (auto it = tls.dane.find(host); it != tls.dane.end() && tls.mode != TlsMode::none) dane = &it->second;
+    TlsMode mode = tls.mode;
+    if (dane && dane->state == tls::DaneHost::State::unusable) {
+      last_error = "DANE: " + dane->why + "; " + host + " not used";
+      last_reply = Reply{451, "451 4.7.5 " + last_error};
+      continue;
+    }
+    if (dane) mode = dane->state == tls::DaneHost::State::authenticate ? TlsMode::dane : TlsMode::encrypt;
+    const bool required = mode == TlsMode::encrypt || mode == TlsMode::verify || mode == TlsMode::dane;
+    const char* policy = dane ? "DANE" : mode == TlsMode::verify ? "verify" : "encrypt";
     // Pass 1 only after a failed opportunistic handshake in pass 0: TLS that is merely
     // possible (RFC 7435) is no reason not to deliver, so the same address again in clear text.
     for (int pass = 0; pass < 2; ++pass) {
-      const bool use_tls = tls.context != nullptr && tls.mode != TlsMode::none && pass == 0;
+      const bool use_tls = tls.context != nullptr && mode != TlsMode::none && pass == 0;
       tcp::socket sock(ex);
       boost::system::error_code ec;
       {
@@ -157,7 +167,7 @@ asio::awaitable<std::unique_ptr<ClientConnection>> ClientConnection::connect(
         break;
       }
       if (problem.empty() && use_tls && c->starttls_) {
-        if (!co_await c->start_tls(host, tls)) {
+        if (!co_await c->start_tls(host, tls, mode, dane)) {
           last_error = "TLS with " + peer + " failed: " + c->tls_error_;
           if (required) {
             last_reply = Reply{451, "451 4.7.5 " + last_error};
@@ -200,7 +210,8 @@ asio::awaitable<std::string> ClientConnection::greet(const std::string& helo_nam
   co_return "EHLO refused by " + peer_ + ": " + ehlo.line();
 }
 
-asio::awaitable<bool> ClientConnection::start_tls(const std::string& peer_name, const ClientTls& policy) {
+asio::awaitable<bool> ClientConnection::start_tls(const std::string& peer_name, const ClientTls& policy,
+                                                  TlsMode mode, const tls::DaneHost* dane) {
   if (!co_await write("STARTTLS\r\n", timeouts_.command)) {
     tls_error_ = "connection lost";
     co_return false;
@@ -209,7 +220,7 @@ asio::awaitable<bool> ClientConnection::start_tls(const std::string& peer_name, 
   if (r.code != 220) {
     tls_error_ = "STARTTLS refused: " + r.line();
     // Opportunistic: carry on in clear text. A policy that requires TLS stops here.
-    co_return usable_ && policy.mode == TlsMode::may;
+    co_return usable_ && mode == TlsMode::may;
   }
   in_.clear();  // nothing the server sent before the handshake counts
   tls_ctx_ = policy.context;  // kept as long as the stream that refers to it
@@ -219,7 +230,11 @@ asio::awaitable<bool> ClientConnection::start_tls(const std::string& peer_name, 
   asio::ip::make_address(peer_name, not_ip);
   if (not_ip)  // SNI for host names only (the macro casts in C style)
     SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, const_cast<char*>(peer_name.c_str()));
-  if (policy.mode == TlsMode::verify) {
+  if (mode == TlsMode::dane && tls::enable_dane(ssl, peer_name, dane->records) == 0) {
+    mode = TlsMode::encrypt;  // OpenSSL took none of the records: unusable, TLS still required
+    log::warn("dane_records_unusable", {{"relay", peer_}});
+  }
+  if (mode == TlsMode::verify) {
     // The chain must reach a trusted CA and the certificate must name the next hop (RFC 6125;
     // no partial wildcards), or one of the policy's names.
     SSL_set_verify(ssl, SSL_VERIFY_PEER, nullptr);
@@ -246,11 +261,11 @@ asio::awaitable<bool> ClientConnection::start_tls(const std::string& peer_name, 
                  : verify != X509_V_OK ? std::string("certificate: ") + X509_verify_cert_error_string(verify)
                                        : ec.message();
     log::info("tls_out_failed", {{"relay", peer_}, {"error", tls_error_},
-                                 {"action", policy.mode == TlsMode::may ? "retry in clear text" : "defer"}});
+                                 {"action", mode == TlsMode::may ? "retry in clear text" : "defer"}});
     co_return false;
   }
   const auto info = tls::describe_session(ssl);
-  tls_desc_ = info.brief() + (policy.mode == TlsMode::verify ? " verified" : "");
+  tls_desc_ = info.brief() + (mode == TlsMode::verify ? " verified" : mode == TlsMode::dane ? " " + tls::dane_match(ssl) : "");
   co_return true;
 }
 

@@ -5,18 +5,23 @@
 // 7435), a failed handshake retried once in clear text on the same address; encrypt — TLS or
 // no delivery to that address; verify — TLS with a certificate that chains to a trusted CA
 // and names the next hop (or one of the policy's names). none — never.
+// DANE (RFC 7672): a host listed in ClientTls::dane is held to its TLSA records whatever the
+// policy (except none): TLS is mandatory and, with usable records, the certificate must match
+// one; a host whose TLSA lookup failed is not used at all.
 #pragma once
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "smtp/reply.hpp"
+#include "tls/dane.hpp"
 
 namespace portcullis::smtp {
 
@@ -29,13 +34,16 @@ struct ClientTimeouts {
   std::chrono::seconds data_done{600};
 };
 
-enum class TlsMode { none, may, encrypt, verify };
+// none..verify are the admin's policies (parse_tls_mode); dane is what a host with usable
+// TLSA records gets (authenticated by them, tls/dane.hpp).
+enum class TlsMode { none, may, encrypt, verify, dane };
 bool parse_tls_mode(std::string_view text, TlsMode& out);
 
 struct ClientTls {
   std::shared_ptr<boost::asio::ssl::context> context;  // nullptr: no TLS at all
   TlsMode mode = TlsMode::may;
   std::vector<std::string> names;  // verify: acceptable names (empty: the next hop's own name)
+  std::map<std::string, tls::DaneHost> dane;  // by host name: hosts with validated TLSA lookups
 };
 
 struct OutboundMessage {
@@ -75,7 +83,8 @@ class ClientConnection {
   bool usable() const { return usable_; }
   const std::string& peer() const { return peer_; }  // "name[ip]:port"
   bool supports_pipelining() const { return pipelining_; }
-  // "TLSv1.3 TLS_AES_256_GCM_SHA384" (+ " verified" under a verify policy), or "" in clear text.
+  // "TLSv1.3 TLS_AES_256_GCM_SHA384" (+ " verified" under a verify policy, " DANE-EE" or
+  // " DANE-TA" when TLSA records authenticated the peer), or "" in clear text.
   const std::string& tls() const { return tls_desc_; }
 
  private:
@@ -86,7 +95,9 @@ class ClientConnection {
   // EHLO (HELO as fallback); "" or why the server refused.
   boost::asio::awaitable<std::string> greet(const std::string& helo_name, Reply& refusal);
   // STARTTLS and the handshake; false if the connection is unusable afterwards.
-  boost::asio::awaitable<bool> start_tls(const std::string& peer_name, const ClientTls& tls);
+  // `mode` is the host's own (the policy's, or dane/encrypt by its TLSA records).
+  boost::asio::awaitable<bool> start_tls(const std::string& peer_name, const ClientTls& tls, TlsMode mode,
+                                         const tls::DaneHost* dane);
 
   boost::asio::ip::tcp::socket sock_;
   std::shared_ptr<boost::asio::ssl::context> tls_ctx_;

@@ -15,6 +15,8 @@ std::shared_ptr<boost::asio::ssl::context> make_client_context(const std::filesy
   if (!extra_ca_file.empty() && SSL_CTX_load_verify_locations(c, extra_ca_file.c_str(), nullptr) != 1)
     throw_openssl("tls.ca_file " + extra_ca_file.string());
   SSL_CTX_set_verify(c, SSL_VERIFY_NONE, nullptr);
+  // DANE (tls/dane.hpp) is switched on per connection; the context only gets the digests.
+  if (SSL_CTX_dane_enable(c) <= 0) throw_openssl("DANE");
   return ctx;
 }
 

@@ -40,6 +40,13 @@ std::string long_text() {
 
 std::string zone_json() {
   return R"({
+  "ad": true,
+  "_25._tcp.mx-a.example.test": [{"type": "TLSA", "usage": 3, "selector": 1, "mtype": 1,
+                                  "value": "8cb0fc6c527506a053f4f14c8464bebbd6dede2738d11468dd953d7d6a3021f1"},
+                                 {"type": "TLSA", "usage": 2, "selector": 0, "mtype": 0, "value": "30820101"}],
+  "_25._tcp.unsigned.example.test": [{"type": "INSECURE"},
+                                     {"type": "TLSA", "usage": 3, "selector": 1, "mtype": 1, "value": "00"}],
+  "unsigned.example.test": [{"type": "INSECURE"}, {"type": "A", "value": "127.0.0.12"}],
   "example.test": [{"type": "MX", "pref": 20, "value": "mx-c.example.test."},
                    {"type": "MX", "pref": 10, "value": "mx-a.example.test."},
                    {"type": "MX", "pref": 10, "value": "mx-b.example.test."},
@@ -388,6 +395,55 @@ TEST_F(ResolverTest, MovedResolverKeepsWorking) {
   Resolver second(std::move(first));
   EXPECT_EQ(await(second.mx("nullmx.test")).status, DnsStatus::ok);
   EXPECT_EQ(await(first.mx("nullmx.test")).status, DnsStatus::temp_failure);  // NOLINT(bugprone-use-after-move)
+}
+
+TEST_F(ResolverTest, TlsaRecordsWithTheResolversVerdict) {
+  Resolver resolver(io_.get_executor(), options());
+  TlsaResult r = await(resolver.tlsa(tlsa_name("mx-a.example.test.", 25)));
+  ASSERT_EQ(r.status, DnsStatus::ok);
+  EXPECT_TRUE(r.authenticated);
+  ASSERT_EQ(r.records.size(), 2u);
+  EXPECT_EQ(r.records[0].usage, 3);
+  EXPECT_EQ(r.records[0].selector, 1);
+  EXPECT_EQ(r.records[0].mtype, 1);
+  ASSERT_EQ(r.records[0].data.size(), 32u);
+  EXPECT_EQ(r.records[0].data[0], 0x8c);
+  EXPECT_EQ(r.records[0].data[31], 0xf1);
+  EXPECT_EQ(r.records[1], (TlsaRecord{2, 0, 0, {0x30, 0x82, 0x01, 0x01}}));
+
+  TlsaResult unsigned_tlsa = await(resolver.tlsa("_25._tcp.unsigned.example.test"));
+  EXPECT_EQ(unsigned_tlsa.status, DnsStatus::ok);
+  EXPECT_FALSE(unsigned_tlsa.authenticated);
+
+  // A validated denial: the name does not exist, and the resolver vouches for it.
+  TlsaResult none = await(resolver.tlsa("_25._tcp.mx-b.example.test"));
+  EXPECT_EQ(none.status, DnsStatus::nxdomain);
+  EXPECT_TRUE(none.authenticated);
+  EXPECT_EQ(await(resolver.tlsa("_25._tcp.mx-a.example.test..")).status, DnsStatus::perm_failure);
+}
+
+TEST_F(ResolverTest, MxAndAddressesCarryTheAdBit) {
+  Resolver resolver(io_.get_executor(), options());
+  EXPECT_TRUE(await(resolver.mx("example.test")).authenticated);
+  AddressResult signed_host = await(resolver.addresses("mx-a.example.test"));
+  EXPECT_EQ(signed_host.status, DnsStatus::ok);
+  EXPECT_TRUE(signed_host.authenticated);
+  AddressResult unsigned_host = await(resolver.addresses("unsigned.example.test"));
+  EXPECT_EQ(unsigned_host.status, DnsStatus::ok);
+  EXPECT_FALSE(unsigned_host.authenticated);
+  EXPECT_FALSE(await(resolver.addresses("servfail.example.test")).authenticated);
+}
+
+// Only a resolver on this host is trusted with the AD bit. (No query is sent here.)
+TEST(ResolverServers, LocalOnlyWhenEveryServerIsLoopback) {
+  asio::io_context io;
+  auto local = [&io](std::vector<std::string> servers) {
+    return Resolver(io.get_executor(), ResolverOptions{std::move(servers), 1000ms, 1}).servers_local();
+  };
+  EXPECT_TRUE(local({"127.0.0.1:5353"}));
+  EXPECT_TRUE(local({"127.0.0.53", "[::1]:53"}));
+  EXPECT_FALSE(local({"192.0.2.1"}));
+  EXPECT_FALSE(local({"127.0.0.1", "2001:db8::53"}));
 }
 
 }  // namespace

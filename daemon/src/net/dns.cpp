@@ -27,7 +27,11 @@
 #include <functional>
 #include <mutex>
 #include <stdexcept>
+#include <openssl/rand.h>
+
+#include <optional>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "core/log.hpp"
 #include "net/dns_detail.hpp"
@@ -93,14 +97,38 @@ struct Lookup {
   std::function<void(Replies)> complete;
 };
 
+// Query ids in flight on one channel: c-ares 1.18's ares_send keeps the id of the query we
+// built and matches answers by it, so each must be unique (and unpredictable, as a defence
+// against forged answers).
+class QueryIds {
+ public:
+  // A fresh id, or nullopt if (absurdly) most ids are in use.
+  std::optional<std::uint16_t> take() {
+    if (used_.size() > 60000) return std::nullopt;
+    for (int i = 0; i < 1000; ++i) {
+      std::uint16_t id = 0;
+      if (RAND_bytes(reinterpret_cast<unsigned char*>(&id), sizeof id) != 1) return std::nullopt;
+      if (used_.insert(id).second) return id;
+    }
+    return std::nullopt;
+  }
+  void give_back(std::uint16_t id) { used_.erase(id); }
+
+ private:
+  std::unordered_set<std::uint16_t> used_;
+};
+
 struct QueryArg {
   std::shared_ptr<Lookup> lookup;
   std::size_t index;
+  QueryIds* ids;  // the channel's (c-ares calls back only from calls its Impl makes)
+  std::uint16_t id;
 };
 
-// c-ares' callback: called exactly once per ares_query, possibly from inside ares_query itself.
+// c-ares' callback: called exactly once per ares_send, possibly from inside ares_send itself.
 void on_answer(void* arg, int status, int /*timeouts*/, unsigned char* abuf, int alen) noexcept {
   std::unique_ptr<QueryArg> query(static_cast<QueryArg*>(arg));
+  if (query->ids) query->ids->give_back(query->id);
   Lookup& lookup = *query->lookup;
   if (lookup.finished) return;  // the deadline came first
   try {
@@ -190,12 +218,19 @@ struct Resolver::Impl : std::enable_shared_from_this<Resolver::Impl> {
     });
     for (std::size_t i = 0; i < questions.size(); ++i) {
       // ares_send with our own query rather than ares_query: the query must carry the AD bit.
-      const auto query = detail::make_query(questions[i].name, questions[i].type, udp_size);
+      auto query = detail::make_query(questions[i].name, questions[i].type, udp_size);
       if (query.empty()) {
-        on_answer(new QueryArg{lookup, i}, ARES_EBADNAME, 0, nullptr, 0);
+        on_answer(new QueryArg{lookup, i, nullptr, 0}, ARES_EBADNAME, 0, nullptr, 0);
         continue;
       }
-      ares_send(channel, query.data(), static_cast<int>(query.size()), &on_answer, new QueryArg{lookup, i});
+      const auto id = ids.take();
+      if (!id) {
+        on_answer(new QueryArg{lookup, i, nullptr, 0}, ARES_ENOMEM, 0, nullptr, 0);
+        continue;
+      }
+      query[0] = static_cast<unsigned char>(*id >> 8);
+      query[1] = static_cast<unsigned char>(*id & 0xff);
+      ares_send(channel, query.data(), static_cast<int>(query.size()), &on_answer, new QueryArg{lookup, i, &ids, *id});
     }
     reschedule();
   }
@@ -296,6 +331,7 @@ struct Resolver::Impl : std::enable_shared_from_this<Resolver::Impl> {
   }
 
   static constexpr int udp_size = 1232;  // the DNS flag day 2020 size: no IP fragmentation
+  QueryIds ids;  // before `channel`: ares_destroy (in shutdown) still gives ids back
   asio::any_io_executor ex;
   std::chrono::milliseconds deadline{};
   LibraryRef library;

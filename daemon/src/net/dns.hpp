@@ -31,6 +31,8 @@
 #include <string_view>
 #include <vector>
 
+#include "net/dns_types.hpp"
+
 namespace portcullis::net {
 
 struct ResolverOptions {
@@ -38,57 +40,6 @@ struct ResolverOptions {
   std::vector<std::string> servers;
   std::chrono::milliseconds timeout{5000};  // per try; > 0
   int tries = 2;                            // 1..16
-};
-
-enum class DnsStatus { ok, nxdomain, nodata, temp_failure, perm_failure };
-std::string_view to_string(DnsStatus status);
-
-struct MxRecord {
-  std::uint16_t preference = 0;
-  std::string host;  // without the final dot
-};
-
-struct MxResult {
-  DnsStatus status = DnsStatus::temp_failure;
-  // Sorted by preference; equal preferences in random order (spreads load, RFC 5321 5.1).
-  // An MX whose host is the root (".") is never listed.
-  std::vector<MxRecord> records;
-  bool authenticated = false;  // the resolver set AD (DNSSEC-validated, or validated denial)
-  // RFC 7505 null MX ("MX 0 ."): every MX of the domain points at the root. status is ok and
-  // records is empty: the domain accepts no mail (do NOT fall back to its A/AAAA records).
-  bool null_mx = false;
-};
-
-struct AddressResult {
-  DnsStatus status = DnsStatus::temp_failure;
-  // IPv4 addresses first (answer order), then IPv6. ok if either family had an answer.
-  std::vector<boost::asio::ip::address> addresses;
-  bool authenticated = false;  // both answers (A and AAAA) carried AD
-};
-
-struct TxtResult {
-  DnsStatus status = DnsStatus::temp_failure;
-  std::vector<std::string> records;  // one per TXT record, its strings concatenated
-};
-
-// A TLSA record (RFC 6698): certificate usage, selector, matching type, association data.
-struct TlsaRecord {
-  std::uint8_t usage = 0;
-  std::uint8_t selector = 0;
-  std::uint8_t mtype = 0;
-  std::vector<unsigned char> data;
-  bool operator==(const TlsaRecord&) const = default;
-};
-
-struct TlsaResult {
-  DnsStatus status = DnsStatus::temp_failure;
-  std::vector<TlsaRecord> records;  // answer order
-  bool authenticated = false;
-};
-
-struct PtrResult {
-  DnsStatus status = DnsStatus::temp_failure;
-  std::vector<std::string> names;  // without the final dot, answer order, no duplicates
 };
 
 // Lookups are coroutines: `auto mx = co_await resolver.mx("example.com");`. They hold no

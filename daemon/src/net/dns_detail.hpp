@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "net/dns.hpp"
+#include "net/dns_types.hpp"
 
 namespace portcullis::net::detail {
 

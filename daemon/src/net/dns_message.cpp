@@ -93,6 +93,7 @@ TlsaResult parse_tlsa(const DnsReply& reply) {
   if (m.size() < header_size) return out;
   const std::uint16_t questions = u16(m.data() + 4);
   const std::uint16_t answers = u16(m.data() + 6);
+  std::vector<TlsaRecord> records;  // handed out only once the whole answer has been read
   std::size_t pos = header_size;
   for (std::uint16_t i = 0; i < questions; ++i) {
     if (!skip_name(m, pos) || pos + 4 > m.size()) return out;
@@ -113,11 +114,12 @@ TlsaResult parse_tlsa(const DnsReply& reply) {
       r.mtype = m[pos + 2];
       r.data.assign(m.begin() + static_cast<std::ptrdiff_t>(pos + 3),
                     m.begin() + static_cast<std::ptrdiff_t>(pos + rdlength));
-      out.records.push_back(std::move(r));
+      records.push_back(std::move(r));
     }
     pos += rdlength;  // CNAMEs of the chain and anything else are stepped over
   }
-  out.status = out.records.empty() ? DnsStatus::nodata : DnsStatus::ok;
+  out.status = records.empty() ? DnsStatus::nodata : DnsStatus::ok;
+  out.records = std::move(records);
   return out;
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "net/dns.hpp"
 #include "net/dns_detail.hpp"
 
 namespace {
@@ -129,6 +130,13 @@ TEST(DnsAnswer, FailuresAndBrokenTlsaAnswers) {
     const Bytes cut(good.begin(), good.begin() + static_cast<long>(n));
     EXPECT_EQ(detail::parse_tlsa(DnsReply{ARES_SUCCESS, cut}).status, DnsStatus::temp_failure) << n;
   }
+  Bytes then_garbage = good;  // a good record, then one that claims more than there is
+  then_garbage[7] = 2;
+  put_record(then_garbage, 52, {3, 1, 1, 0x01});
+  then_garbage.resize(then_garbage.size() - 2);
+  const TlsaResult partial = detail::parse_tlsa(DnsReply{ARES_SUCCESS, then_garbage});
+  EXPECT_EQ(partial.status, DnsStatus::temp_failure);
+  EXPECT_TRUE(partial.records.empty()) << "nothing from a message that could not be read whole";
   Bytes short_rdata = answer_header(0x20, 1);
   put_record(short_rdata, 52, {3, 1});
   EXPECT_EQ(detail::parse_tlsa(DnsReply{ARES_SUCCESS, short_rdata}).status, DnsStatus::temp_failure);

@@ -47,6 +47,7 @@ fuzz: deps $(FUZZ)/build.ninja
 	tests/fuzz/run-all $(FUZZ) $(FUZZ_SECONDS)
 
 bench: build
+	cmake --build $(RELEASE) -j $(JOBS) --target bench_tls_peer
 	tests/bench/run $(RELEASE)
 
 clean:

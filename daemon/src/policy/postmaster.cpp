@@ -34,6 +34,10 @@ std::optional<std::string> validate_setting(const std::string& key, const std::s
     if (!ok) return "tls-certificate: '" + value + "' is not a certificate name";
     return std::nullopt;
   }
+  if (key == "telemetry") {  // set by the first-boot wizard; Portcullis sends nothing while "off"
+    if (value != "on" && value != "off") return "telemetry: expected on or off";
+    return std::nullopt;
+  }
   if (key == "hostname") {
     if (!is_valid_domain(value)) return "hostname: '" + value + "' is not a valid host name";
     return std::nullopt;

@@ -7,6 +7,8 @@
 //   admin-email    the administrator's mailbox (may be anywhere); target of the postmaster,
 //                  abuse and root aliases, and the fallback for <Postmaster>
 //   hostname       the gateway's own host name (SMTP banner, EHLO, Received:); a domain name
+//   telemetry      on | off: whether the admin allowed usage reports (first-boot wizard; off
+//                  unless asked; nothing is sent while off)
 //   bounce-sender  address shown in the From: of bounces (DSNs) the gateway generates; their
 //                  envelope sender is always <>
 // Addresses here are checked simply: an unquoted dot-atom local part without '%' or '!'

@@ -85,6 +85,10 @@ class Flow {
         change(*bad);
         continue;
       }
+      if (steps_.size() == 1) {
+        change(0);
+        continue;
+      }
       std::vector<MenuItem> items;
       for (const Step* s : steps_) items.push_back({s->name, s->title});
       const auto tag = dialogs_.menu("Change", "Which part do you want to change?", items, last_changed);
@@ -130,7 +134,9 @@ class Flow {
 
   Outcome ask_fields(std::size_t i, bool from_last, bool can_quit) {
     const Step& step = *steps_[i];
-    const std::string title = step.title + " (" + std::to_string(i + 1) + "/" + std::to_string(steps_.size()) + ")";
+    const std::string title =
+        steps_.size() == 1 ? step.title
+                           : step.title + " (" + std::to_string(i + 1) + "/" + std::to_string(steps_.size()) + ")";
     std::size_t j = 0;
     if (from_last) j = asked_fields(step.fields, answers_).size() - 1;
     for (;;) {

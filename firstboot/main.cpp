@@ -98,7 +98,13 @@ fb::AnswerMap read_answers_file(const fs::path& file) {
     if (!in) throw fb::SourceError("cannot read " + file.string());
     text.assign(std::istreambuf_iterator<char>(in), {});
   }
-  return fb::parse_answers_toml(text, file.string());
+  auto answers = fb::parse_answers_toml(text, file.string());
+  std::error_code ec;
+  const auto perms = fs::status(file, ec).permissions();
+  if (!ec && answers.contains("admin.password") && (perms & fs::perms::others_read) != fs::perms::none)
+    std::cerr << "portcullis-firstboot: warning: " << file.string()
+              << " holds the admin password and every user can read it; delete it when done\n";
+  return answers;
 }
 
 int report(const std::vector<fb::FieldError>& errors, const std::string& what) {

@@ -7,7 +7,7 @@ RELEASE  := build/release
 SANITIZE := build/sanitize
 FUZZ     := build/fuzz
 
-.PHONY: all deps build run test unit integration fuzz bench clean
+.PHONY: all deps build run test unit integration fuzz bench clean appliance appliance-test
 
 all: build
 
@@ -49,6 +49,15 @@ fuzz: deps $(FUZZ)/build.ninja
 bench: build
 	cmake --build $(RELEASE) -j $(JOBS) --target bench_tls_peer
 	tests/bench/run $(RELEASE)
+
+# The appliance (docs/appliance.md): OVA + VHDX in build/appliance (git-ignored). Root only.
+appliance: build
+	scripts/install-deps --appliance
+	appliance/build-image --out build/appliance
+
+# Boots what `make appliance` built, in qemu, and checks it (tests/e2e/test_appliance.py).
+appliance-test: deps appliance
+	APPLIANCE_DIR=build/appliance /usr/bin/python3 -m unittest -v tests/e2e/test_appliance.py
 
 clean:
 	rm -rf build

@@ -18,7 +18,7 @@ $(RELEASE)/build.ninja: | deps
 	cmake -S . -B $(RELEASE) $(CMAKE_FLAGS) -DCMAKE_BUILD_TYPE=Release
 
 build: deps $(RELEASE)/build.ninja
-	cmake --build $(RELEASE) -j $(JOBS) --target portcullisd portcullis
+	cmake --build $(RELEASE) -j $(JOBS) --target portcullisd portcullis portcullis-firstboot
 
 # The gateway on the embedded default (etc/dev.toml): SQLite + spool in var/, 127.0.0.1:2525.
 run: build

@@ -5,12 +5,19 @@ apt_install open-vm-tools hyperv-daemons qemu-guest-agent
 while read -r virt units; do
     for unit in $units; do
         mkdir -p "/etc/systemd/system/$unit.d"
-        printf '%s\n' "# Portcullis appliance: only on $virt." "[Unit]" \
-            "ConditionVirtualization=$virt" > "/etc/systemd/system/$unit.d/portcullis-virt.conf"
+        # Several hypervisor names (a|b) become triggering conditions: any one suffices.
+        {
+            printf '%s\n' "# Portcullis appliance: only on $virt." "[Unit]"
+            if [[ $virt == *"|"* ]]; then
+                for v in ${virt//|/ }; do printf 'ConditionVirtualization=|%s\n' "$v"; done
+            else
+                printf 'ConditionVirtualization=%s\n' "$virt"
+            fi
+        } > "/etc/systemd/system/$unit.d/portcullis-virt.conf"
     done
 done <<UNITS
 vmware open-vm-tools.service vgauth.service
 microsoft hv-kvp-daemon.service hv-vss-daemon.service hv-fcopy-daemon.service
-kvm qemu-guest-agent.service
+kvm|qemu qemu-guest-agent.service
 UNITS
 enable_units open-vm-tools.service hv-kvp-daemon.service hv-vss-daemon.service hv-fcopy-daemon.service

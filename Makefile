@@ -57,7 +57,7 @@ appliance: build
 
 # Boots what `make appliance` built, in qemu, and checks it (tests/e2e/test_appliance.py).
 appliance-test: deps appliance
-	APPLIANCE_DIR=build/appliance /usr/bin/python3 -m unittest -v tests/e2e/test_appliance.py
+	cd tests/e2e && APPLIANCE_DIR=$(CURDIR)/build/appliance /usr/bin/python3 -m unittest -v test_appliance
 
 clean:
 	rm -rf build

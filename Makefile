@@ -36,6 +36,11 @@ test: deps $(SANITIZE)/build.ninja
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --test-dir $(SANITIZE) --output-on-failure -j $(JOBS) --timeout 600
 	$(MAKE) fuzz
+	@if { [ -r /dev/kvm ] && [ -w /dev/kvm ]; } || [ "$${APPLIANCE_TEST:-}" = 1 ]; then \
+	  $(MAKE) appliance-test; \
+	else \
+	  echo "make test: appliance-test NOT RUN (no usable /dev/kvm; APPLIANCE_TEST=1 forces it)"; \
+	fi
 
 $(FUZZ)/build.ninja: | deps
 	CXX=clang++ CC=clang cmake -S . -B $(FUZZ) $(CMAKE_FLAGS) -DCMAKE_BUILD_TYPE=Debug -DPORTCULLIS_FUZZ=ON

@@ -41,7 +41,11 @@ def make_seed(path, answers_text):
 
 
 class ApplianceVM:
-    def __init__(self, workdir, disk, seed=None, smtp_port=None, sink_port=None, memory=2048, name="vm"):
+    # hardware: "virtio" (KVM-like), or "vmware" (what the OVA asks for: the disk on a SATA/AHCI
+    # controller, a VMXNET3 NIC), so the initramfs and the NIC naming of both are exercised.
+    def __init__(self, workdir, disk, seed=None, smtp_port=None, sink_port=None, memory=2048, name="vm",
+                 hardware="virtio"):
+        self.hardware = hardware
         self.dir = Path(workdir) / name
         self.dir.mkdir(parents=True, exist_ok=True)
         self.disk = Path(disk)
@@ -70,12 +74,16 @@ class ApplianceVM:
                "-global", "driver=cfi.pflash01,property=secure,value=on",
                "-drive", f"if=pflash,format=raw,unit=0,file={OVMF_CODE},readonly=on",
                "-drive", f"if=pflash,format=raw,unit=1,file={vars_fd}",
-               "-drive", f"file={overlay},if=none,id=disk0,format=qcow2", "-device", "virtio-blk-pci,drive=disk0",
+               "-drive", f"file={overlay},if=none,id=disk0,format=qcow2",
                "-netdev", "user,id=net0,restrict=off," + ",".join(fwd) if fwd else "user,id=net0",
-               "-device", "virtio-net-pci,netdev=net0",
                "-chardev", f"socket,path={self.agent},server=on,wait=off,id=qga0",
                "-device", "virtio-serial", "-device", "virtserialport,chardev=qga0,name=org.qemu.guest_agent.0",
                "-display", "none", "-serial", f"file:{self.console}", "-monitor", "none"]
+        if self.hardware == "vmware":
+            cmd += ["-device", "ahci,id=sata", "-device", "ide-hd,drive=disk0,bus=sata.0",
+                    "-device", "vmxnet3,netdev=net0"]
+        else:
+            cmd += ["-device", "virtio-blk-pci,drive=disk0", "-device", "virtio-net-pci,netdev=net0"]
         if self.seed:
             cmd += ["-drive", f"file={self.seed},if=none,id=seed0,format=raw,readonly=on",
                     "-device", "virtio-blk-pci,drive=seed0"]

@@ -4,7 +4,8 @@ labelled PORTCULLIS. First boot must apply the seed's answers by itself; then, f
 through forwarded loopback ports: the SMTP banner, STARTTLS, a message relayed to a sink on
 this host, every service active, the daemon's unit rated <= 1.5 by systemd-analyze, no
 listening port beyond the documented ones, a clean shutdown. A second copy of the same image
-must come up with its own machine-id, SSH host keys and database passwords.
+must come up, on VMware's virtual hardware (AHCI disk, VMXNET3 NIC), with its own
+machine-id, SSH host keys and database passwords.
 
 APPLIANCE_DIR (default build/appliance) holds portcullis-VERSION.ova and .vhdx
 (`make appliance`); `make appliance-test` builds them first.
@@ -77,8 +78,9 @@ class Appliance(unittest.TestCase):
         if not keep_tmp():
             shutil.rmtree(cls.tmp, ignore_errors=True)
 
-    def boot(self, name, sink_port):
-        vm = ApplianceVM(self.tmp, self.vmdk, seed=self.seed, smtp_port=free_port(), sink_port=sink_port, name=name)
+    def boot(self, name, sink_port, hardware="virtio"):
+        vm = ApplianceVM(self.tmp, self.vmdk, seed=self.seed, smtp_port=free_port(), sink_port=sink_port, name=name,
+                         hardware=hardware)
         self.addCleanup(vm.kill)
         vm.start()
         vm.wait_for_agent()
@@ -154,9 +156,18 @@ class Appliance(unittest.TestCase):
         first = self.secrets(vm)
         self.assertTrue(vm.shutdown(), "clean shutdown")
 
-        # A second copy of the same image, same seed: its own identity and secrets.
-        vm2 = self.boot("second", sink.port)
+        # A second copy of the same image, same seed, on VMware's virtual hardware (SATA disk,
+        # VMXNET3 NIC): its own identity and secrets, and mail flows there too.
+        vm2 = self.boot("second", sink.port, hardware="vmware")
         second = self.secrets(vm2)
+        status, text = vm2.run("for n in /sys/class/net/en*; do basename $(readlink -f $n/device/driver); done; "
+                               "findmnt -no SOURCE /")
+        self.assertIn("vmxnet3", text.split())
+        self.assertRegex(text, r"/dev/sda2")  # the root on the SATA disk, not virtio's vda
+        with smtplib.SMTP("127.0.0.1", vm2.smtp_port, timeout=60) as s:
+            s.sendmail("someone@sender.test", ["user2@appliance.test"],
+                       make_message("through the second copy", ["hello"], to="user2@appliance.test"))
+        wait_until(lambda: len(sink.messages()) >= 2, 120, "the second copy's message at the sink")
         for key in first:
             self.assertNotEqual(first[key], second[key], key)
         self.assertTrue(vm2.shutdown(), "clean shutdown")

@@ -4,15 +4,14 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <fstream>
 #include <iostream>
-#include <iterator>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "answers.hpp"
 #include "core/config.hpp"
+#include "core/text.hpp"
 #include "current.hpp"
 #include "discover.hpp"
 #include "setup.hpp"
@@ -92,13 +91,9 @@ portcullis::core::Config load_config(const Options& o) {
 }
 
 fb::AnswerMap read_answers_file(const fs::path& file) {
-  std::string text;
-  {
-    std::ifstream in(file);
-    if (!in) throw fb::SourceError("cannot read " + file.string());
-    text.assign(std::istreambuf_iterator<char>(in), {});
-  }
-  auto answers = fb::parse_answers_toml(text, file.string());
+  const auto text = portcullis::core::read_file(file);
+  if (!text) throw fb::SourceError("cannot read " + file.string());
+  auto answers = fb::parse_answers_toml(*text, file.string());
   std::error_code ec;
   const auto perms = fs::status(file, ec).permissions();
   if (!ec && answers.contains("admin.password") && (perms & fs::perms::others_read) != fs::perms::none)

@@ -6,20 +6,11 @@
 #include "store/keys.hpp"
 
 namespace portcullis::firstboot {
-namespace {
-
-std::string first_line(const std::optional<std::string>& text) {
-  if (!text) return {};
-  return text->substr(0, text->find('\n'));
-}
-
-}  // namespace
-
 AnswerMap current_answers(StepContext& ctx) {
   const Target& t = ctx.target;
   AnswerMap m;
-  m["system.hostname"] = first_line(core::read_file(t.path("/etc/hostname")));
-  m["system.timezone"] = first_line(core::read_file(t.path("/etc/timezone")));
+  m["system.hostname"] = core::first_line(core::read_file(t.path("/etc/hostname")).value_or(""));
+  m["system.timezone"] = core::first_line(core::read_file(t.path("/etc/timezone")).value_or(""));
   auto& s = ctx.store();
   const std::string postmaster = s.get_setting("postmaster").value_or("");
   m["mail.postmaster"] = postmaster;

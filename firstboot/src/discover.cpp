@@ -34,7 +34,7 @@ Found from_file(const std::filesystem::path& file, const std::string& source) {
 // The seed disk mounted read-only for the lifetime of this object.
 class SeedMount {
  public:
-  SeedMount(const Target& t, const std::string& device) : target_(t) {
+  SeedMount(const Target& t, const std::string& device) {
     char tmpl[] = "/run/portcullis-seed.XXXXXX";
     if (!::mkdtemp(tmpl)) throw SourceError("cannot create a mount point for the seed disk");
     dir_ = tmpl;
@@ -55,7 +55,6 @@ class SeedMount {
   const std::filesystem::path& dir() const { return dir_; }
 
  private:
-  const Target& target_;
   std::filesystem::path dir_;
 };
 

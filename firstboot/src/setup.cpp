@@ -37,9 +37,9 @@ void run_setup(const Target& target, const State& state, const AnswerMap& map) {
     } catch (const std::exception& e) {
       throw std::runtime_error("step " + step.name + " failed: " + e.what());
     }
-    ctx.close_store();  // SQLite files back to the gateway's user after every step
     state.finish_step(step.name);
   }
+  ctx.close_store();  // the SQLite files to the gateway's user (also on a failure: ~StepContext)
   write_issue(target, answers);
   const std::time_t now = std::time(nullptr);
   char date[32];

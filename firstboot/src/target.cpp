@@ -1,6 +1,8 @@
 // The tree being set up (see target.hpp): path mapping, id lookups, atomic writes, programs.
 #include "target.hpp"
 
+#include "process.hpp"
+
 #include <fcntl.h>
 #include <openssl/rand.h>
 #include <sys/stat.h>
@@ -110,43 +112,30 @@ void Target::write_file(const std::filesystem::path& absolute, const std::string
 }
 
 std::string Target::run(const std::vector<std::string>& argv, const std::string& input) const {
-  int in[2], err[2];
-  if (::pipe2(in, O_CLOEXEC) != 0) fail("pipe");
-  if (::pipe2(err, O_CLOEXEC) != 0) fail("pipe");
+  Pipe in, out;
+  std::vector<std::string> args = argv;
+  const auto cargv = exec_argv(args);
   const pid_t pid = ::fork();
   if (pid < 0) fail("fork");
   if (pid == 0) {
-    ::dup2(in[0], STDIN_FILENO);
-    ::dup2(err[1], STDOUT_FILENO);
-    ::dup2(err[1], STDERR_FILENO);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    ::execv(args[0], args.data());
+    ::dup2(in.read.get(), STDIN_FILENO);
+    ::dup2(out.write.get(), STDOUT_FILENO);
+    ::dup2(out.write.get(), STDERR_FILENO);
+    ::execv(cargv[0], cargv.data());
     ::_exit(127);
   }
-  ::close(in[0]);
-  ::close(err[1]);
+  in.read.reset();
+  out.write.reset();
   std::size_t done = 0;
   while (done < input.size()) {
-    const ssize_t n = ::write(in[1], input.data() + done, input.size() - done);
+    const ssize_t n = ::write(in.write.get(), input.data() + done, input.size() - done);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) break;
     done += static_cast<std::size_t>(n);
   }
-  ::close(in[1]);
-  std::string output;
-  char buf[4096];
-  for (;;) {
-    const ssize_t n = ::read(err[0], buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    if (output.size() < 65536) output.append(buf, static_cast<std::size_t>(n));
-  }
-  ::close(err[0]);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  in.write.reset();
+  std::string output = read_all(out.read.get(), 65536);
+  const int status = wait_for(pid);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     std::string what = argv[0];
     if (WIFEXITED(status) && WEXITSTATUS(status) == 127) what += " could not be run (not installed?)";

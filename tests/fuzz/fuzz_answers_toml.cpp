@@ -6,6 +6,7 @@
 #include <string>
 
 #include "sources/answers_file.hpp"
+#include "sources/source_text.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace portcullis::firstboot;
@@ -18,14 +19,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   // Keys of the form section.key are all the state file writes; others come only from TOML
   // quoted keys, which the wizard's validation refuses anyway.
-  for (const auto& [key, value] : answers) {
-    const auto dot = key.find('.');
-    if (dot == std::string::npos || dot == 0 || dot + 1 == key.size()) return 0;
-    for (char c : key)
-      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.'))
-        return 0;
-    if (key.find('.', dot + 1) != std::string::npos) return 0;
-  }
+  for (const auto& entry : answers)
+    if (!detail::answer_key_syntax(entry.first)) return 0;
   AnswerMap again;
   try {
     again = parse_answers_toml(render_answers_toml(answers), "rendered");

@@ -1,5 +1,5 @@
-// Small text helpers shared by the rooms: a whole file read into a string, and a list joined
-// with a separator.
+// Small text helpers shared by the rooms: a whole file read into a string, its first line, and
+// a list joined with a separator.
 #pragma once
 #include <filesystem>
 #include <fstream>
@@ -20,6 +20,9 @@ inline std::optional<std::string> read_file(const std::filesystem::path& path) {
   if (in.bad()) return std::nullopt;
   return text.str();
 }
+
+// The text up to its first line break (one-line files such as /etc/hostname or a password file).
+inline std::string first_line(std::string_view text) { return std::string(text.substr(0, text.find('\n'))); }
 
 inline std::string join(const std::vector<std::string>& items, std::string_view separator) {
   std::string out;

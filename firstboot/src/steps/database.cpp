@@ -17,15 +17,9 @@ namespace mdb = store::mariadb;
 
 constexpr const char* root_password_file = "/etc/portcullis/secrets/mariadb-root.password";
 
-std::string first_line(std::string text) {
-  const auto nl = text.find('\n');
-  if (nl != std::string::npos) text.resize(nl);
-  return text;
-}
-
 // The secret in `file` of the tree, or a new one written there (root-only, or root:group 0640).
 std::string keep_or_create(const Target& t, const std::filesystem::path& file, Owner owner, mode_t mode) {
-  if (auto text = core::read_file(t.path(file)); text && !first_line(*text).empty()) return first_line(*text);
+  if (auto text = core::read_file(t.path(file)); text && !core::first_line(*text).empty()) return core::first_line(*text);
   const std::string secret = random_secret(32);
   t.write_file(file, secret + "\n", mode, owner);
   return secret;

@@ -1,6 +1,8 @@
 // Runs /usr/bin/whiptail for each prompt (see whiptail.hpp).
 #include "ui/whiptail.hpp"
 
+#include "process.hpp"
+
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,23 +19,6 @@ namespace {
 constexpr int box_width = 76;  // an 80-column console
 constexpr int max_height = 22;  // a 24-line console, less the back title
 constexpr int text_width = box_width - 4;
-
-// A file descriptor closed when it goes out of scope.
-class Fd {
- public:
-  explicit Fd(int fd = -1) : fd_(fd) {}
-  ~Fd() { reset(); }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  void reset() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-
- private:
-  int fd_;
-};
 
 // How many lines whiptail needs for `text` at the box's width (a guess on the safe side:
 // word wrapping can only add lines, so each line gets a little slack).
@@ -74,19 +59,13 @@ Whiptail::Whiptail(std::string backtitle, std::string program)
 }
 
 Whiptail::Result Whiptail::run(const std::vector<std::string>& options, const std::vector<std::string>& box_args) const {
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
-  Fd read_end(fds[0]);
-  Fd write_end(fds[1]);
-
+  Pipe answer;
   // Everything the child needs is built before fork: it only calls async-signal-safe functions.
-  std::vector<std::string> args{program_, "--output-fd", std::to_string(write_end.get())};
+  std::vector<std::string> args{program_, "--output-fd", std::to_string(answer.write.get())};
   args.insert(args.end(), options.begin(), options.end());
   args.emplace_back("--");
   args.insert(args.end(), box_args.begin(), box_args.end());
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
+  const auto argv = exec_argv(args);
 
   std::cout.flush();
   std::fflush(stdout);
@@ -94,24 +73,15 @@ Whiptail::Result Whiptail::run(const std::vector<std::string>& options, const st
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
     // The answer's pipe stays open across exec; the terminal is stdin/stdout as they are.
-    if (::fcntl(write_end.get(), F_SETFD, 0) != 0) ::_exit(127);
+    if (::fcntl(answer.write.get(), F_SETFD, 0) != 0) ::_exit(127);
     ::execv(argv[0], argv.data());
     ::_exit(127);
   }
-  write_end.reset();
+  answer.write.reset();
 
   Result result;
-  char buf[512];
-  for (;;) {
-    const ssize_t n = ::read(read_end.get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    result.output.append(buf, static_cast<std::size_t>(n));
-  }
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) throw std::runtime_error("waitpid failed");
-  }
+  result.output = read_all(answer.read.get(), 65536);
+  const int status = wait_for(pid);
   if (WIFSIGNALED(status)) throw std::runtime_error("whiptail ended by signal " + std::to_string(WTERMSIG(status)));
   result.status = WEXITSTATUS(status);
   if (result.status == 127) throw std::runtime_error("cannot run " + program_);

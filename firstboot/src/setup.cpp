@@ -1,4 +1,5 @@
 // Running the steps (see setup.hpp).
+#include "core/version.hpp"
 #include "setup.hpp"
 
 #include <ctime>
@@ -44,7 +45,7 @@ void run_setup(const Target& target, const State& state, const AnswerMap& map) {
   const std::time_t now = std::time(nullptr);
   char date[32];
   std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
-  state.complete(std::string("completed ") + date + " by portcullis-firstboot " + PORTCULLIS_VERSION + "\n");
+  state.complete(std::string("completed ") + date + " by portcullis-firstboot " + core::version() + "\n");
   target.log() << "\nPortcullis is set up: " << answers.hostname << " relays mail for " << answers.mail_domain << " to "
                << answers.destination_host << ".\n"
                << "Point the MX record of " << answers.mail_domain << " at " << answers.hostname

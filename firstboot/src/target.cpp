@@ -1,7 +1,7 @@
 // The tree being set up (see target.hpp): path mapping, id lookups, atomic writes, programs.
 #include "target.hpp"
 
-#include "process.hpp"
+#include "core/process.hpp"
 
 #include <fcntl.h>
 #include <openssl/rand.h>
@@ -16,6 +16,10 @@
 #include <stdexcept>
 
 namespace portcullis::firstboot {
+using core::exec_argv;
+using core::Pipe;
+using core::read_all;
+using core::wait_for;
 namespace {
 
 // The third field of the line of `name` in a passwd/group style file.

@@ -1,5 +1,6 @@
 #include "core/config.hpp"
 #include "core/text.hpp"
+#include "core/toml_guard.hpp"
 
 #include <unistd.h>
 
@@ -312,6 +313,10 @@ Config from_toml(const Value& root, const std::filesystem::path& base) {
 }  // namespace
 
 Config parse_config(const std::string& text, const std::string& name, const std::filesystem::path& base_dir) {
+  // toml11 3.7.1 overflows a heap buffer on invalid UTF-8 in a '...' string and its stack on
+  // deep nesting: such text is refused before it reads it (core/toml_guard.hpp).
+  if (const auto problem = find_toml_input_problem(text, 32))
+    throw ConfigError(name + ":" + std::to_string(problem->line) + ": " + problem->what);
   std::istringstream in(text);
   Value root;
   try {

@@ -6,6 +6,7 @@
 
 #include <boost/asio/ip/address.hpp>
 
+#include "core/utf8.hpp"
 #include "mail/address.hpp"
 #include "mail/encoded_words.hpp"
 
@@ -50,21 +51,10 @@ void push_list(lua_State* L, const std::vector<std::string>& v) {
   }
 }
 
+// Strict UTF-8 without control characters (a tab is allowed).
 bool valid_utf8_text(std::string_view s) {
-  for (std::size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      if ((c < 0x20 && c != '\t') || c == 0x7f) return false;
-      ++i;
-      continue;
-    }
-    const std::size_t n = (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
-    if (n == 0 || i + n > s.size() || c == 0xc0 || c == 0xc1 || c > 0xf4) return false;
-    for (std::size_t k = 1; k < n; ++k)
-      if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return false;
-    i += n;
-  }
-  return true;
+  return core::valid_utf8(s) &&
+         std::none_of(s.begin(), s.end(), [](char c) { return (c >= 0 && c < 0x20 && c != '\t') || c == 0x7f; });
 }
 
 std::string check_header_name(lua_State* L, int arg) {

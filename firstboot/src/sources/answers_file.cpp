@@ -4,6 +4,8 @@
 #include <sstream>
 #include <toml.hpp>
 
+#include "core/toml_guard.hpp"
+
 namespace portcullis::firstboot {
 namespace {
 
@@ -42,6 +44,9 @@ std::string quoted(const std::string& s) {
 
 AnswerMap parse_answers_toml(const std::string& text, const std::string& name) {
   if (text.size() > 1024 * 1024) throw SourceError(name + ": larger than 1 MiB");
+  // Refused before toml11 reads it: toml11 3.7.1 overflows a heap buffer on invalid UTF-8 in a
+  // '...' string and its stack on deep nesting (core/toml_guard.hpp). Answers need depth 2.
+  if (const auto problem = core::toml_input_problem(text, 16)) throw SourceError(name + ": " + *problem);
   toml::value root;
   try {
     std::istringstream in(text);

@@ -1,7 +1,7 @@
 // Runs /usr/bin/whiptail for each prompt (see whiptail.hpp).
 #include "ui/whiptail.hpp"
 
-#include "process.hpp"
+#include "core/process.hpp"
 
 #include <fcntl.h>
 #include <sys/wait.h>
@@ -14,6 +14,10 @@
 #include <stdexcept>
 
 namespace portcullis::firstboot {
+using core::exec_argv;
+using core::Pipe;
+using core::read_all;
+using core::wait_for;
 namespace {
 
 constexpr int box_width = 76;  // an 80-column console

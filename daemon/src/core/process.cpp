@@ -1,5 +1,5 @@
-// Shared pieces of the wizard's program runners (see process.hpp).
-#include "process.hpp"
+// Shared pieces of the program runners (see process.hpp).
+#include "core/process.hpp"
 
 #include <fcntl.h>
 #include <sys/wait.h>
@@ -9,7 +9,7 @@
 #include <cerrno>
 #include <stdexcept>
 
-namespace portcullis::firstboot {
+namespace portcullis::core {
 
 void Fd::reset(int fd) {
   if (fd_ >= 0) ::close(fd_);
@@ -50,4 +50,4 @@ int wait_for(pid_t pid) {
   return status;
 }
 
-}  // namespace portcullis::firstboot
+}  // namespace portcullis::core

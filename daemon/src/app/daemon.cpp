@@ -1,4 +1,5 @@
 #include "app/daemon.hpp"
+#include "core/version.hpp"
 #include "core/text.hpp"
 
 #include <unistd.h>
@@ -191,7 +192,7 @@ int run_daemon(const DaemonOptions& opts) {
       const auto g = gauges();
       const auto c = counters.snapshot();
       std::vector<std::string> lines = {
-          "version=" + std::string(PORTCULLIS_VERSION), "hostname=" + config.hostname,
+          "version=" + std::string(core::version()), "hostname=" + config.hostname,
           "pid=" + std::to_string(::getpid()), "uptime_seconds=" + std::to_string(g.uptime_seconds),
           "store=" + config.store, "store_reachable=" + std::string(policy.current() ? "yes" : "no"),
           "sessions_active=" + std::to_string(g.sessions_active),

@@ -5,6 +5,7 @@
 #include <optional>
 #include <ostream>
 
+#include "core/version.hpp"
 #include "cli/commands.hpp"
 
 namespace portcullis::cli {
@@ -96,7 +97,7 @@ bool wants_help(const std::vector<std::string>& args) {
 
 int dispatch(const GlobalOptions& g, std::ostream& out, std::ostream& err) {
   if (g.version) {
-    out << "portcullis " << PORTCULLIS_VERSION << '\n';
+    out << "portcullis " << core::version() << '\n';
     return 0;
   }
   if (g.help || g.command.empty()) {

@@ -1,4 +1,5 @@
 #include "control/metrics.hpp"
+#include "core/version.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -73,7 +74,7 @@ tcp::endpoint parse_endpoint(const std::string& text) {
 std::string render_metrics(const Counters::Snapshot& c, const Gauges& g) {
   std::string out;
   metric(out, "portcullis_build_info", "gauge", "Build information.");
-  out += "portcullis_build_info{version=\"" + label(PORTCULLIS_VERSION) + "\"} 1\n";
+  out += "portcullis_build_info{version=\"" + label(core::version()) + "\"} 1\n";
   metric(out, "portcullis_uptime_seconds", "gauge", "Seconds since the daemon started.");
   sample(out, "portcullis_uptime_seconds", static_cast<uint64_t>(g.uptime_seconds));
   metric(out, "portcullis_connections_total", "counter", "SMTP connections accepted.");

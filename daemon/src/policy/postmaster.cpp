@@ -52,8 +52,8 @@ std::optional<std::string> validate_setting(const std::string& key, const std::s
     return std::nullopt;
   }
   return "unknown setting '" + key +
-         "' (known: postmaster, admin-email, hostname, bounce-sender, tls-certificate, internal-display-names, encrypt-keyword, "
-         "rules.NAME)";
+         "' (known: postmaster, admin-email, hostname, bounce-sender, tls-certificate, telemetry, internal-display-names, "
+         "encrypt-keyword, rules.NAME)";
 }
 
 void apply_postmaster(store::Store& store, const std::string& postmaster_address) {

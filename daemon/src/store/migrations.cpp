@@ -1,6 +1,7 @@
 #include "store/migrations.hpp"
 
 #include <initializer_list>
+#include <vector>
 
 namespace portcullis::store {
 namespace {
@@ -289,6 +290,27 @@ ALTER TABLE message_rcpts ADD COLUMN IF NOT EXISTS tls VARCHAR(128) NOT NULL DEF
 )sql" + serial_triggers(Dialect::mariadb, {"tls_policies"});
 }
 
+// Version 5: an index for the active-ban listing and the ban sweep (WHERE until > now).
+std::string v5_sqlite() { return "CREATE INDEX bans_until ON bans (until);\n"; }
+std::string v5_mariadb() { return "CREATE INDEX IF NOT EXISTS bans_until ON bans (until);\n"; }
+
+// Test builds only (CMake options, see daemon/CMakeLists.txt): PORTCULLIS_SCHEMA_LIMIT=N builds
+// the previous release's schema (the boot test's version N-1); PORTCULLIS_FAULT_MIGRATION=N
+// makes migration N fail half-way, after its own statements ran, so the upgrade's rollback
+// is tested against a really half-migrated database.
+void apply_test_options([[maybe_unused]] std::vector<Migration>& list) {
+#ifdef PORTCULLIS_SCHEMA_LIMIT
+  std::erase_if(list, [](const Migration& m) { return m.version > PORTCULLIS_SCHEMA_LIMIT; });
+#endif
+#ifdef PORTCULLIS_FAULT_MIGRATION
+  for (Migration& m : list) {
+    if (m.version != PORTCULLIS_FAULT_MIGRATION) continue;
+    m.sqlite += "SELECT injected_fault FROM portcullis_injected_fault;\n";
+    m.mariadb += "SELECT injected_fault FROM portcullis_injected_fault;\n";
+  }
+#endif
+}
+
 std::vector<Migration> build() {
   std::vector<Migration> list;
   list.push_back({1, "policy tables: settings, domains, recipients, aliases, relay networks", v1_sqlite(),
@@ -296,6 +318,8 @@ std::vector<Migration> build() {
   list.push_back({2, "message log, greylist, bans, IP ranges, admin users", v2_sqlite(), v2_mariadb()});
   list.push_back({3, "key/value store for Lua rules", v3_sqlite(), v3_mariadb()});
   list.push_back({4, "outbound TLS policies; TLS of each delivery", v4_sqlite(), v4_mariadb()});
+  list.push_back({5, "index for ban expiry", v5_sqlite(), v5_mariadb()});
+  apply_test_options(list);
   return list;
 }
 

@@ -7,3 +7,6 @@ if [ "$have" != "installed $want" ]; then
     apt_update_once
     apt_get install "$(realpath "$deb")"
 fi
+# The installed release's package is kept: portcullis-upgrade puts it back if an upgrade fails.
+install -d -m 0700 /var/lib/portcullis-upgrade
+install -D -m 0644 "$deb" "/var/lib/portcullis-upgrade/packages/portcullis_${want}_amd64.deb"

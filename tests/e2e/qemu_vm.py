@@ -44,8 +44,9 @@ class ApplianceVM:
     # hardware: "virtio" (KVM-like), or "vmware" (what the OVA asks for: the disk on a SATA/AHCI
     # controller, a VMXNET3 NIC), so the initramfs and the NIC naming of both are exercised.
     def __init__(self, workdir, disk, seed=None, smtp_port=None, sink_port=None, memory=2048, name="vm",
-                 hardware="virtio"):
+                 hardware="virtio", extra_disks=()):
         self.hardware = hardware
+        self.extra_disks = list(extra_disks)  # raw images attached read-only (e.g. a bundle disk)
         self.dir = Path(workdir) / name
         self.dir.mkdir(parents=True, exist_ok=True)
         self.disk = Path(disk)
@@ -87,6 +88,9 @@ class ApplianceVM:
         if self.seed:
             cmd += ["-drive", f"file={self.seed},if=none,id=seed0,format=raw,readonly=on",
                     "-device", "virtio-blk-pci,drive=seed0"]
+        for n, extra in enumerate(self.extra_disks):
+            cmd += ["-drive", f"file={extra},if=none,id=extra{n},format=raw,readonly=on",
+                    "-device", f"virtio-blk-pci,drive=extra{n}"]
         self.log = open(self.dir / "qemu.log", "wb")
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log)
         return self
@@ -147,6 +151,18 @@ class ApplianceVM:
             except (OSError, TimeoutError, ConnectionError, ValueError):
                 return False
         wait_until(up, timeout, "the guest agent to answer", interval=2, diagnostics=self.console_tail)
+
+    def wait_until_set_up(self):
+        """First boot applied the seed's answers and portcullisd is active."""
+        def set_up():
+            return self.run("test -e /var/lib/portcullis-firstboot/completed")[0] == 0
+        wait_until(set_up, 600, "first boot to complete from the seed disk", interval=5,
+                   diagnostics=lambda: self.run("journalctl -b -u portcullis-firstboot --no-pager | tail -40")[1])
+
+        def daemon_up():
+            return self.run("systemctl is-active portcullisd")[0] == 0
+        wait_until(daemon_up, 180, "portcullisd to be active", interval=3,
+                   diagnostics=lambda: self.run("journalctl -b -u portcullisd --no-pager | tail -40")[1])
 
     def run(self, command, timeout=120):
         """Runs `sh -c command` in the guest; returns (exit status, stdout + stderr)."""

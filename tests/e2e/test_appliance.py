@@ -84,17 +84,7 @@ class Appliance(unittest.TestCase):
         self.addCleanup(vm.kill)
         vm.start()
         vm.wait_for_agent()
-
-        def set_up():
-            status, _ = vm.run("test -e /var/lib/portcullis-firstboot/completed")
-            return status == 0
-        wait_until(set_up, 600, "first boot to complete from the seed disk", interval=5,
-                   diagnostics=lambda: vm.run("journalctl -b -u portcullis-firstboot --no-pager | tail -40")[1])
-
-        def daemon_up():
-            return vm.run("systemctl is-active portcullisd")[0] == 0
-        wait_until(daemon_up, 180, "portcullisd to be active", interval=3,
-                   diagnostics=lambda: vm.run("journalctl -b -u portcullisd --no-pager | tail -40")[1])
+        vm.wait_until_set_up()
         return vm
 
     def secrets(self, vm):

@@ -22,6 +22,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <algorithm>
 #include <climits>
 #include <cstring>
 #include <functional>
@@ -381,6 +382,7 @@ asio::awaitable<MxResult> mx_lookup(std::weak_ptr<Resolver::Impl> impl, std::str
   auto replies = co_await async_lookup(std::move(impl), questions(domain, ns_t_mx));
   MxResult r = detail::parse_mx(replies.at(0));
   r.authenticated = detail::authenticated(replies.at(0));
+  r.ttl = detail::answer_ttl(replies.at(0));
   co_return r;
 }
 
@@ -389,24 +391,43 @@ asio::awaitable<AddressResult> address_lookup(std::weak_ptr<Resolver::Impl> impl
   auto replies = co_await async_lookup(std::move(impl), questions(host, ns_t_a, ns_t_aaaa));
   AddressResult r = detail::parse_addresses(replies.at(0), replies.at(1));
   r.authenticated = detail::authenticated(replies.at(0)) && detail::authenticated(replies.at(1));
+  r.ttl = std::min(detail::answer_ttl(replies.at(0)), detail::answer_ttl(replies.at(1)));
+  co_return r;
+}
+
+// One family: A or AAAA (the other reply is an empty NODATA for the parser).
+asio::awaitable<AddressResult> family_lookup(std::weak_ptr<Resolver::Impl> impl, std::string host, int type) {
+  if (!valid_dns_name(host)) co_return failed<AddressResult>(DnsStatus::perm_failure);
+  auto replies = co_await async_lookup(std::move(impl), questions(host, type));
+  const DnsReply none{ARES_ENODATA, {}};
+  AddressResult r = type == ns_t_a ? detail::parse_addresses(replies.at(0), none)
+                                   : detail::parse_addresses(none, replies.at(0));
+  r.authenticated = detail::authenticated(replies.at(0));
+  r.ttl = detail::answer_ttl(replies.at(0));
   co_return r;
 }
 
 asio::awaitable<TxtResult> txt_lookup(std::weak_ptr<Resolver::Impl> impl, std::string name) {
   if (!valid_dns_name(name)) co_return failed<TxtResult>(DnsStatus::perm_failure);
   auto replies = co_await async_lookup(std::move(impl), questions(name, ns_t_txt));
-  co_return detail::parse_txt(replies.at(0));
+  TxtResult r = detail::parse_txt(replies.at(0));
+  r.ttl = detail::answer_ttl(replies.at(0));
+  co_return r;
 }
 
 asio::awaitable<PtrResult> ptr_lookup(std::weak_ptr<Resolver::Impl> impl, asio::ip::address ip) {
   auto replies = co_await async_lookup(std::move(impl), questions(reverse_name(ip), ns_t_ptr));
-  co_return detail::parse_ptr(replies.at(0));
+  PtrResult r = detail::parse_ptr(replies.at(0));
+  r.ttl = detail::answer_ttl(replies.at(0));
+  co_return r;
 }
 
 asio::awaitable<TlsaResult> tlsa_lookup(std::weak_ptr<Resolver::Impl> impl, std::string name) {
   if (!valid_dns_name(name)) co_return failed<TlsaResult>(DnsStatus::perm_failure);
   auto replies = co_await async_lookup(std::move(impl), questions(name, 52 /* TLSA */));
-  co_return detail::parse_tlsa(replies.at(0));
+  TlsaResult r = detail::parse_tlsa(replies.at(0));
+  r.ttl = detail::answer_ttl(replies.at(0));
+  co_return r;
 }
 
 }  // namespace
@@ -433,6 +454,14 @@ asio::awaitable<MxResult> Resolver::mx(std::string domain) { return mx_lookup(im
 
 asio::awaitable<AddressResult> Resolver::addresses(std::string host) {
   return address_lookup(impl_, std::move(host));
+}
+
+asio::awaitable<AddressResult> Resolver::a(std::string name) {
+  return family_lookup(impl_, std::move(name), ns_t_a);
+}
+
+asio::awaitable<AddressResult> Resolver::aaaa(std::string name) {
+  return family_lookup(impl_, std::move(name), ns_t_aaaa);
 }
 
 asio::awaitable<TxtResult> Resolver::txt(std::string name) { return txt_lookup(impl_, std::move(name)); }

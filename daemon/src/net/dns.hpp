@@ -31,6 +31,7 @@
 #include <string_view>
 #include <vector>
 
+#include "net/dns_source.hpp"
 #include "net/dns_types.hpp"
 
 namespace portcullis::net {
@@ -44,25 +45,28 @@ struct ResolverOptions {
 
 // Lookups are coroutines: `auto mx = co_await resolver.mx("example.com");`. They hold no
 // reference to the Resolver while suspended, so it may be destroyed at any time.
-class Resolver {
+class Resolver final : public DnsSource {
  public:
   // Throws std::runtime_error on bad options or if c-ares cannot be initialised.
   Resolver(boost::asio::any_io_executor ex, ResolverOptions opts);
   // Pending lookups complete with temp_failure (their coroutines resume later on their
   // executor). Must run before the io_context is destroyed.
-  ~Resolver();
+  ~Resolver() override;
   Resolver(Resolver&&) noexcept;
   Resolver& operator=(Resolver&&) noexcept;
   Resolver(const Resolver&) = delete;
   Resolver& operator=(const Resolver&) = delete;
 
-  boost::asio::awaitable<MxResult> mx(std::string domain);
+  boost::asio::awaitable<MxResult> mx(std::string domain) override;
   // A and AAAA queried in parallel. `host` is a DNS name: check SMTP address literals with
   // parse_ip_literal first.
   boost::asio::awaitable<AddressResult> addresses(std::string host);
-  boost::asio::awaitable<TxtResult> txt(std::string name);
+  // One family each.
+  boost::asio::awaitable<AddressResult> a(std::string name) override;
+  boost::asio::awaitable<AddressResult> aaaa(std::string name) override;
+  boost::asio::awaitable<TxtResult> txt(std::string name) override;
   // IPv4-mapped IPv6 addresses are looked up as IPv4.
-  boost::asio::awaitable<PtrResult> ptr(boost::asio::ip::address ip);
+  boost::asio::awaitable<PtrResult> ptr(boost::asio::ip::address ip) override;
   // `name` as queried: "_25._tcp.mx.example.org" (tlsa_name builds it).
   boost::asio::awaitable<TlsaResult> tlsa(std::string name);
 

@@ -24,6 +24,11 @@ DnsStatus status_of(int ares_status);
 // The status c-ares' ares_query would report for an answer to a query sent with ares_send:
 // the rcode (NXDOMAIN -> ENOTFOUND, ...) and an empty answer section (ENODATA).
 int answer_status(int ares_status, const unsigned char* message, std::size_t size);
+// How long an answer may be cached (RFC 2181 8, RFC 2308 5): the smallest TTL of the answer
+// section's records; without any, the negative TTL of the authority section's SOA (the
+// smaller of its TTL and its MINIMUM field); 0 when there is neither or the message is
+// malformed.
+std::uint32_t answer_ttl(const DnsReply& reply);
 // The AD bit of an answer (false for a missing or short message).
 bool authenticated(const DnsReply& reply);
 // Builds the query c-ares sends for (name, type): recursion desired, EDNS(0) with our UDP

@@ -5,7 +5,9 @@
 #include <arpa/nameser.h>
 
 #include <cstdint>
+#include <algorithm>
 #include <memory>
+#include <optional>
 
 #include "net/dns_detail.hpp"
 
@@ -64,6 +66,42 @@ int answer_status(int ares_status, const unsigned char* message, std::size_t siz
     default:
       return ARES_EBADRESP;
   }
+}
+
+std::uint32_t answer_ttl(const DnsReply& reply) {
+  const auto& m = reply.message;
+  if (m.size() < header_size) return 0;
+  const std::uint16_t questions = u16(m.data() + 4);
+  const std::uint16_t answers = u16(m.data() + 6);
+  const std::uint16_t authority = u16(m.data() + 8);
+  std::size_t pos = header_size;
+  for (std::uint16_t i = 0; i < questions; ++i) {
+    if (!skip_name(m, pos) || pos + 4 > m.size()) return 0;
+    pos += 4;
+  }
+  std::optional<std::uint32_t> smallest;
+  std::optional<std::uint32_t> negative;
+  const unsigned total = static_cast<unsigned>(answers) + authority;
+  for (unsigned i = 0; i < total; ++i) {
+    if (!skip_name(m, pos) || pos + 10 > m.size()) return 0;
+    const std::uint16_t type = u16(m.data() + pos);
+    const std::uint32_t ttl = (static_cast<std::uint32_t>(u16(m.data() + pos + 4)) << 16) | u16(m.data() + pos + 6);
+    const std::uint16_t rdlength = u16(m.data() + pos + 8);
+    pos += 10;
+    if (pos + rdlength > m.size()) return 0;
+    if (i < answers) {
+      smallest = std::min(smallest.value_or(ttl), ttl);
+    } else if (type == ns_t_soa && rdlength >= 20) {
+      // MINIMUM is the last of the five 32-bit fields after MNAME and RNAME.
+      const unsigned char* min_field = m.data() + pos + rdlength - 4;
+      const std::uint32_t minimum = (static_cast<std::uint32_t>(u16(min_field)) << 16) | u16(min_field + 2);
+      negative = std::min(ttl, minimum);
+    }
+    pos += rdlength;
+  }
+  // A TTL with the top bit set is treated as zero (RFC 2181 8).
+  const std::uint32_t ttl = answers > 0 ? smallest.value_or(0) : negative.value_or(0);
+  return ttl > 0x7FFFFFFFu ? 0 : ttl;
 }
 
 bool authenticated(const DnsReply& reply) {

@@ -26,6 +26,9 @@ struct MxResult {
   // RFC 7505 null MX ("MX 0 ."): every MX of the domain points at the root. status is ok and
   // records is empty: the domain accepts no mail (do NOT fall back to its A/AAAA records).
   bool null_mx = false;
+  // Seconds the answer may be kept (the smallest TTL of the records it was built from; for
+  // nxdomain/nodata the SOA's negative TTL, RFC 2308 5; 0 when unknown or a failure).
+  std::uint32_t ttl = 0;
 };
 
 struct AddressResult {
@@ -33,11 +36,17 @@ struct AddressResult {
   // IPv4 addresses first (answer order), then IPv6. ok if either family had an answer.
   std::vector<boost::asio::ip::address> addresses;
   bool authenticated = false;  // both answers (A and AAAA) carried AD
+  // Seconds the answer may be kept (the smallest TTL of the records it was built from; for
+  // nxdomain/nodata the SOA's negative TTL, RFC 2308 5; 0 when unknown or a failure).
+  std::uint32_t ttl = 0;
 };
 
 struct TxtResult {
   DnsStatus status = DnsStatus::temp_failure;
   std::vector<std::string> records;  // one per TXT record, its strings concatenated
+  // Seconds the answer may be kept (the smallest TTL of the records it was built from; for
+  // nxdomain/nodata the SOA's negative TTL, RFC 2308 5; 0 when unknown or a failure).
+  std::uint32_t ttl = 0;
 };
 
 // A TLSA record (RFC 6698): certificate usage, selector, matching type, association data.
@@ -53,11 +62,17 @@ struct TlsaResult {
   DnsStatus status = DnsStatus::temp_failure;
   std::vector<TlsaRecord> records;  // answer order
   bool authenticated = false;
+  // Seconds the answer may be kept (the smallest TTL of the records it was built from; for
+  // nxdomain/nodata the SOA's negative TTL, RFC 2308 5; 0 when unknown or a failure).
+  std::uint32_t ttl = 0;
 };
 
 struct PtrResult {
   DnsStatus status = DnsStatus::temp_failure;
   std::vector<std::string> names;  // without the final dot, answer order, no duplicates
+  // Seconds the answer may be kept (the smallest TTL of the records it was built from; for
+  // nxdomain/nodata the SOA's negative TTL, RFC 2308 5; 0 when unknown or a failure).
+  std::uint32_t ttl = 0;
 };
 
 }  // namespace portcullis::net

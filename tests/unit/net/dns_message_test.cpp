@@ -47,13 +47,13 @@ Bytes answer_header(unsigned char flags3, unsigned answers) {
 }
 
 // A record owned by a compression pointer to the question name (offset 12).
-void put_record(Bytes& b, unsigned type, const Bytes& rdata, unsigned cls = 1) {
+void put_record(Bytes& b, unsigned type, const Bytes& rdata, unsigned cls = 1, unsigned long ttl = 300) {
   b.push_back(0xC0);
   b.push_back(12);
   put16(b, type);
   put16(b, cls);
-  put16(b, 0);
-  put16(b, 300);
+  put16(b, static_cast<unsigned>(ttl >> 16));
+  put16(b, static_cast<unsigned>(ttl & 0xffff));
   put16(b, static_cast<unsigned>(rdata.size()));
   b.insert(b.end(), rdata.begin(), rdata.end());
 }
@@ -152,6 +152,47 @@ TEST(DnsAnswer, FailuresAndBrokenTlsaAnswers) {
 TEST(DnsNames, TlsaName) {
   EXPECT_EQ(tlsa_name("mx.example.org", 25), "_25._tcp.mx.example.org");
   EXPECT_EQ(tlsa_name("mx.example.org.", 2525), "_2525._tcp.mx.example.org");
+}
+
+// answer_ttl: how long the cache (net/dns_cache.hpp) may keep an answer.
+TEST(DnsAnswerTtl, TheSmallestTtlOfTheAnswerRecords) {
+  Bytes m = answer_header(0, 2);
+  put_record(m, 52, {3, 1, 1, 0xAA}, 1, 300);
+  put_record(m, 52, {3, 1, 1, 0xBB}, 1, 60);
+  EXPECT_EQ(detail::answer_ttl(DnsReply{ARES_SUCCESS, m}), 60u);
+}
+
+// A negative answer: header counts patched for one authority record (an SOA).
+Bytes negative_answer(unsigned long soa_ttl, unsigned long minimum) {
+  Bytes m = answer_header(0, 0);
+  m[9] = 1;  // NSCOUNT
+  Bytes soa;
+  put_name(soa, "ns.test");
+  put_name(soa, "hostmaster.test");
+  for (unsigned long v : {2024010101ul, 3600ul, 600ul, 86400ul, minimum}) {
+    put16(soa, static_cast<unsigned>(v >> 16));
+    put16(soa, static_cast<unsigned>(v & 0xffff));
+  }
+  put_record(m, ns_t_soa, soa, 1, soa_ttl);
+  return m;
+}
+
+TEST(DnsAnswerTtl, NegativeAnswersLastTheSoaNegativeTtl) {
+  // RFC 2308 5: the smaller of the SOA record's TTL and its MINIMUM field.
+  EXPECT_EQ(detail::answer_ttl(DnsReply{ARES_ENOTFOUND, negative_answer(3600, 120)}), 120u);
+  EXPECT_EQ(detail::answer_ttl(DnsReply{ARES_ENODATA, negative_answer(30, 900)}), 30u);
+}
+
+TEST(DnsAnswerTtl, UnknownOrMalformedIsZero) {
+  EXPECT_EQ(detail::answer_ttl(DnsReply{ARES_ENODATA, answer_header(0, 0)}), 0u);  // no SOA
+  EXPECT_EQ(detail::answer_ttl(DnsReply{ARES_ETIMEOUT, {}}), 0u);
+  Bytes m = answer_header(0, 1);
+  put_record(m, 52, {3, 1, 1, 0xAA}, 1, 300);
+  m.resize(m.size() - 2);  // the record's data runs past the end
+  EXPECT_EQ(detail::answer_ttl(DnsReply{ARES_SUCCESS, m}), 0u);
+  Bytes huge = answer_header(0, 1);
+  put_record(huge, 52, {3, 1, 1, 0xAA}, 1, 0x80000000ul);  // top bit set: zero (RFC 2181 8)
+  EXPECT_EQ(detail::answer_ttl(DnsReply{ARES_SUCCESS, huge}), 0u);
 }
 
 }  // namespace

@@ -55,6 +55,8 @@ std::string zone_json() {
   "mx-a.example.test": [{"type": "A", "value": "127.0.0.10"}, {"type": "AAAA", "value": "::1"},
                         {"type": "A", "value": "127.0.0.11"}, {"type": "AAAA", "value": "2001:db8::10"}],
   "v6only.example.test": [{"type": "AAAA", "value": "2001:db8::12"}],
+  "ttl.example.test": [{"type": "A", "value": "127.0.0.20", "ttl": 60}, {"type": "A", "value": "127.0.0.21", "ttl": 45},
+                       {"type": "AAAA", "value": "2001:db8::20", "ttl": 7200}],
   "nullmx.test": [{"type": "MX", "pref": 0, "value": "."}],
   "alias1.example.test": [{"type": "CNAME", "value": "alias2.example.test."}],
   "alias2.example.test": [{"type": "CNAME", "value": "mx-a.example.test."}],
@@ -230,6 +232,24 @@ TEST_F(ResolverTest, AddressesIpv4FirstThenIpv6) {
   AddressResult v6 = await(resolver.addresses("v6only.example.test."));
   ASSERT_EQ(v6.status, DnsStatus::ok);
   EXPECT_EQ(v6.addresses, std::vector<asio::ip::address>{asio::ip::make_address("2001:db8::12")});
+}
+
+TEST_F(ResolverTest, OneFamilyLookupsAndTheirTtls) {
+  Resolver resolver(io_.get_executor(), options());
+  AddressResult v4 = await(resolver.a("ttl.example.test"));
+  ASSERT_EQ(v4.status, DnsStatus::ok);
+  EXPECT_EQ(v4.addresses, (std::vector<asio::ip::address>{asio::ip::make_address("127.0.0.20"),
+                                                           asio::ip::make_address("127.0.0.21")}));
+  EXPECT_EQ(v4.ttl, 45u);  // the smallest of the answer's records
+  AddressResult v6 = await(resolver.aaaa("ttl.example.test"));
+  ASSERT_EQ(v6.status, DnsStatus::ok);
+  EXPECT_EQ(v6.addresses, std::vector<asio::ip::address>{asio::ip::make_address("2001:db8::20")});
+  EXPECT_EQ(v6.ttl, 7200u);
+  EXPECT_EQ(await(resolver.addresses("ttl.example.test")).ttl, 45u);
+  EXPECT_EQ(await(resolver.aaaa("mx-a.example.test")).addresses.size(), 2u);
+  EXPECT_EQ(await(resolver.a("v6only.example.test")).status, DnsStatus::nodata);
+  EXPECT_EQ(await(resolver.aaaa("missing.example.test")).status, DnsStatus::nxdomain);
+  EXPECT_EQ(await(resolver.txt("example.test")).ttl, 300u);
 }
 
 TEST_F(ResolverTest, CnameChainIsFollowed) {

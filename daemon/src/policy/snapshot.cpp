@@ -35,6 +35,12 @@ std::shared_ptr<const Snapshot> Snapshot::load(store::Store& store) {
     auto key = lower_ascii(p.domain);
     snap->tls_policies.insert_or_assign(std::move(key), std::move(p));
   }
+  for (auto& k : store.list_dkim_keys()) {
+    if (!k.active) continue;
+    std::string domain = lower_ascii(k.domain);
+    if (!domain.empty() && domain.back() == '.') domain.pop_back();
+    snap->dkim_keys[std::move(domain)].push_back(std::move(k));
+  }
   return snap;
 }
 
@@ -51,6 +57,25 @@ const store::TlsPolicy* Snapshot::tls_policy_for(std::string_view domain) const 
     if (const auto it = tls_policies.find(std::string_view(d).substr(dot)); it != tls_policies.end()) return &it->second;
   if (const auto it = tls_policies.find("*"); it != tls_policies.end()) return &it->second;
   return nullptr;
+}
+
+std::vector<const store::DkimKey*> Snapshot::signing_keys_for(std::string_view domain) const {
+  std::string d = lower_ascii(domain);
+  if (!d.empty() && d.back() == '.') d.pop_back();
+  std::vector<const store::DkimKey*> out;
+  if (d.starts_with('.') || d.find("..") != std::string::npos) return out;  // not a domain name
+  std::string_view name = d;
+  while (!name.empty()) {
+    if (const auto it = dkim_keys.find(name); it != dkim_keys.end()) {
+      for (const auto& k : it->second)
+        if (k.active) out.push_back(&k);
+      if (!out.empty()) return out;
+    }
+    const auto dot = name.find('.');
+    if (dot == std::string_view::npos) break;
+    name.remove_prefix(dot + 1);
+  }
+  return out;
 }
 
 bool Snapshot::in_relaynets(const boost::asio::ip::address& client) const {

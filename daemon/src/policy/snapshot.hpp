@@ -1,7 +1,8 @@
 // An immutable in-memory view of the store's policy (domains, recipients, aliases, relay
-// networks, settings). The daemon loads one on a worker, publishes it as a
-// shared_ptr<const Snapshot>, and every session decides on the snapshot it holds: no database
-// call on the event loop, and a reload never changes the policy under a running transaction.
+// networks, settings, outbound TLS policies, active DKIM signing keys). The daemon loads one
+// on a worker, publishes it as a shared_ptr<const Snapshot>, and every session decides on the
+// snapshot it holds: no database call on the event loop, and a reload never changes the policy
+// under a running transaction.
 // Keys are normalised on load: domain names, recipient and alias addresses are lower-cased
 // (ASCII); alias targets keep their case. The fields are public so tests can build one directly.
 #pragma once
@@ -35,6 +36,9 @@ struct Snapshot {
   // Outbound TLS policies by key: "example.org" (that domain), ".example.org" (its
   // subdomains), "*" (every other domain).
   std::map<std::string, store::TlsPolicy, std::less<>> tls_policies;
+  // DKIM signing keys by lower-cased domain (no trailing dot), ordered by selector. load()
+  // keeps the active keys only; signing_keys_for() skips inactive ones anyway.
+  std::map<std::string, std::vector<store::DkimKey>, std::less<>> dkim_keys;
 
   // Reads everything from the store. Throws what the store throws (StoreError): the caller
   // keeps serving the previous snapshot.
@@ -49,6 +53,11 @@ struct Snapshot {
   // The TLS policy for mail to `domain`: exact entry, then ".parent" entries from the nearest
   // up, then "*"; nullptr: none (opportunistic, "may").
   const store::TlsPolicy* tls_policy_for(std::string_view domain) const;
+  // The active keys to sign mail from `domain` with (ASCII case-insensitive, a trailing dot
+  // ignored): the domain's own keys if it has any, else those of the nearest parent domain
+  // that has some (d= may be a parent of the From domain under relaxed alignment, RFC 7489
+  // 3.1.1); empty if none. The pointers live as long as the snapshot.
+  std::vector<const store::DkimKey*> signing_keys_for(std::string_view domain) const;
 };
 
 }  // namespace portcullis::policy

@@ -294,6 +294,76 @@ ALTER TABLE message_rcpts ADD COLUMN IF NOT EXISTS tls VARCHAR(128) NOT NULL DEF
 std::string v5_sqlite() { return "CREATE INDEX bans_until ON bans (until);\n"; }
 std::string v5_mariadb() { return "CREATE INDEX IF NOT EXISTS bans_until ON bans (until);\n"; }
 
+// Version 6: DKIM signing keys (policy: the daemon signs with the active ones) and DMARC
+// aggregate report rows (state: one per message a DMARC record applied to; no serial trigger).
+// The report rows have a surrogate key: InnoDB (and Galera) want a primary key, and it keeps
+// the order rows of one second were recorded in.
+std::string v6_sqlite() {
+  return R"sql(
+CREATE TABLE dkim_keys (
+  domain      TEXT NOT NULL,
+  selector    TEXT NOT NULL,
+  algorithm   TEXT NOT NULL CHECK (algorithm IN ('rsa-sha256', 'ed25519-sha256')),
+  private_pem TEXT NOT NULL,
+  public_txt  TEXT NOT NULL,
+  active      INTEGER NOT NULL CHECK (active IN (0, 1)),
+  created     INTEGER NOT NULL,
+  PRIMARY KEY (domain, selector)
+);
+CREATE TABLE dmarc_rows (
+  id            INTEGER PRIMARY KEY,
+  received      INTEGER NOT NULL,
+  queue_id      TEXT NOT NULL,
+  source_ip     TEXT NOT NULL,
+  header_from   TEXT NOT NULL,
+  envelope_from TEXT NOT NULL,
+  policy_domain TEXT NOT NULL,
+  published     TEXT NOT NULL,
+  disposition   TEXT NOT NULL CHECK (disposition IN ('none', 'quarantine', 'reject')),
+  dmarc         TEXT NOT NULL CHECK (dmarc IN ('pass', 'fail')),
+  spf_domain    TEXT NOT NULL,
+  spf_result    TEXT NOT NULL,
+  dkim          TEXT NOT NULL,
+  reason        TEXT NOT NULL
+);
+CREATE INDEX dmarc_rows_domain_received ON dmarc_rows (policy_domain, received);
+CREATE INDEX dmarc_rows_received ON dmarc_rows (received);
+)sql" + serial_triggers(Dialect::sqlite, {"dkim_keys"});
+}
+
+std::string v6_mariadb() {
+  return R"sql(
+CREATE TABLE IF NOT EXISTS dkim_keys (
+  domain      VARCHAR(255) NOT NULL,
+  selector    VARCHAR(255) NOT NULL,
+  algorithm   ENUM('rsa-sha256', 'ed25519-sha256') NOT NULL,
+  private_pem TEXT NOT NULL,
+  public_txt  TEXT NOT NULL,
+  active      BOOLEAN NOT NULL,
+  created     BIGINT NOT NULL,
+  PRIMARY KEY (domain, selector)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin;
+CREATE TABLE IF NOT EXISTS dmarc_rows (
+  id            BIGINT UNSIGNED AUTO_INCREMENT PRIMARY KEY,
+  received      BIGINT NOT NULL,
+  queue_id      VARCHAR(64) NOT NULL,
+  source_ip     VARCHAR(64) NOT NULL,
+  header_from   VARCHAR(255) NOT NULL,
+  envelope_from VARCHAR(255) NOT NULL,
+  policy_domain VARCHAR(255) NOT NULL,
+  published     VARCHAR(255) NOT NULL,
+  disposition   ENUM('none', 'quarantine', 'reject') NOT NULL,
+  dmarc         ENUM('pass', 'fail') NOT NULL,
+  spf_domain    VARCHAR(255) NOT NULL,
+  spf_result    VARCHAR(16) NOT NULL,
+  dkim          TEXT NOT NULL,
+  reason        VARCHAR(255) NOT NULL,
+  INDEX dmarc_rows_domain_received (policy_domain, received),
+  INDEX dmarc_rows_received (received)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin;
+)sql" + serial_triggers(Dialect::mariadb, {"dkim_keys"});
+}
+
 // Test builds only (CMake options, see daemon/CMakeLists.txt): PORTCULLIS_SCHEMA_LIMIT=N builds
 // the previous release's schema (the boot test's version N-1); PORTCULLIS_FAULT_MIGRATION=N
 // makes migration N fail half-way, after its own statements ran, so the upgrade's rollback
@@ -319,6 +389,7 @@ std::vector<Migration> build() {
   list.push_back({3, "key/value store for Lua rules", v3_sqlite(), v3_mariadb()});
   list.push_back({4, "outbound TLS policies; TLS of each delivery", v4_sqlite(), v4_mariadb()});
   list.push_back({5, "index for ban expiry", v5_sqlite(), v5_mariadb()});
+  list.push_back({6, "DKIM signing keys; DMARC aggregate report rows", v6_sqlite(), v6_mariadb()});
   apply_test_options(list);
   return list;
 }

@@ -50,6 +50,36 @@ struct TlsPolicy {
   std::string note;
 };
 
+// A DKIM signing key (RFC 6376; RFC 8463 for Ed25519) of one signing domain and selector. The
+// public half is published at "<selector>._domainkey.<domain>". private_pem is a secret: it is
+// never logged nor shown by a listing (the store's error messages never contain it).
+struct DkimKey {
+  std::string domain;       // lower-case A-label, no trailing dot
+  std::string selector;     // lower-case, DNS label(s)
+  std::string algorithm;    // "rsa-sha256" | "ed25519-sha256"
+  std::string private_pem;  // PKCS#8 PEM
+  std::string public_txt;   // the DNS TXT record value "v=DKIM1; k=rsa; p=..."
+  bool active = true;       // signs outbound mail; inactive keys are kept for rotation
+  int64_t created = 0;      // unix seconds
+};
+
+// One message that a DMARC record (RFC 7489) applied to: the raw material of the aggregate
+// reports (RFC 7489 section 7.2). State, not policy: recording one does not bump the serial.
+struct DmarcRow {
+  int64_t received = 0;       // unix seconds
+  std::string queue_id;
+  std::string source_ip;
+  std::string header_from;    // the RFC5322.From domain
+  std::string envelope_from;  // the MAIL FROM domain ("" for the null sender)
+  std::string policy_domain;  // where the DMARC record was found
+  std::string published;      // the record's policy in short: "p=reject sp=none pct=100 adkim=r aspf=r"
+  std::string disposition;    // none | quarantine | reject (what we did)
+  std::string dmarc;          // pass | fail
+  std::string spf_domain, spf_result;
+  std::string dkim;           // "d=example.com s=sel result=pass; d=... " (every signature)
+  std::string reason;         // e.g. "sampled_out", "local_policy", ""
+};
+
 // ---- message log ("message tracking") ----
 
 // One recipient's delivery state. status: queued | delivered | deferred | bounced | expired |
@@ -143,8 +173,8 @@ class Store {
   virtual int latest_schema_version() = 0;  // version this build knows
   virtual void migrate() = 0;               // bring an older database up to date
 
-  // Monotonic counter bumped by every policy change (domains, recipients, aliases,
-  // relay networks, settings) by any process; the daemon polls it to reload policy.
+  // Monotonic counter bumped by every policy change (domains, recipients, aliases, relay
+  // networks, TLS policies, IP ranges, DKIM keys, settings) by any process; the daemon polls it to reload policy.
   virtual int64_t policy_serial() = 0;
 
   // Domains. add_* throws StoreError if it exists already; remove_* returns false if absent.
@@ -173,6 +203,14 @@ class Store {
   virtual void set_tls_policy(const TlsPolicy& p) = 0;
   virtual bool remove_tls_policy(const std::string& domain) = 0;
   virtual std::vector<TlsPolicy> list_tls_policies() = 0;
+
+  // DKIM signing keys, keyed by (domain, selector) (lower-cased). add throws StoreError if the
+  // pair exists already; set_*_active and remove return false if it does not exist. Listed by
+  // domain, then selector.
+  virtual void add_dkim_key(const DkimKey& k) = 0;
+  virtual bool set_dkim_key_active(const std::string& domain, const std::string& selector, bool active) = 0;
+  virtual bool remove_dkim_key(const std::string& domain, const std::string& selector) = 0;
+  virtual std::vector<DkimKey> list_dkim_keys() = 0;
 
   // Settings: free-form key/value (postmaster, admin-email, hostname, ...).
   virtual std::optional<std::string> get_setting(const std::string& key) = 0;
@@ -211,6 +249,14 @@ class Store {
   virtual void set_password_hash(const std::string& name, const std::string& hash) = 0;
   virtual bool remove_user(const std::string& name) = 0;
   virtual std::vector<AdminUser> list_users() = 0;
+
+  // DMARC aggregate report rows. The domains of a row are stored lower-cased. dmarc_rows:
+  // the rows with since <= received < until of one policy domain ("" = every domain), oldest
+  // first (received, then the order they were recorded in). dmarc_prune removes the rows
+  // received before `before` and returns how many.
+  virtual void dmarc_record(const DmarcRow& row) = 0;
+  virtual std::vector<DmarcRow> dmarc_rows(const std::string& policy_domain, int64_t since, int64_t until) = 0;
+  virtual std::size_t dmarc_prune(int64_t before) = 0;
 
   // Key/value entries for Lua rules (counters with expiry). Keys: 1..255 octets, compared
   // exactly (case-sensitive); values: at most 64 KiB. expires: unix seconds, 0 = never; an

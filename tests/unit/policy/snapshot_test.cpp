@@ -72,6 +72,83 @@ TEST_F(SnapshotLoad, TlsPolicyLookupExactThenParentsThenDefault) {
   EXPECT_EQ(Snapshot::load(*store)->tls_policy_for("example.org")->mode, "encrypt");
 }
 
+store::DkimKey dkim_key(const std::string& domain, const std::string& selector, bool active = true) {
+  return store::DkimKey{domain,
+                        selector,
+                        "ed25519-sha256",
+                        "-----BEGIN PRIVATE KEY-----\n" + selector + "\n-----END PRIVATE KEY-----\n",
+                        "v=DKIM1; k=ed25519; p=" + selector,
+                        active,
+                        1700000000};
+}
+
+// "selector@domain" of each key, in order.
+std::vector<std::string> keys(const std::vector<const store::DkimKey*>& v) {
+  std::vector<std::string> out;
+  for (const auto* k : v) out.push_back(k->selector + "@" + k->domain);
+  return out;
+}
+
+using Keys = std::vector<std::string>;
+
+TEST_F(SnapshotLoad, DkimSigningKeysExactThenNearestParent) {
+  store->add_dkim_key(dkim_key("Example.COM", "s2"));
+  store->add_dkim_key(dkim_key("example.com", "s1"));
+  store->add_dkim_key(dkim_key("example.com", "old", false));
+  store->add_dkim_key(dkim_key("news.example.com", "n1"));
+  store->add_dkim_key(dkim_key("retired.example.com", "r1", false));  // only inactive keys
+  store->add_dkim_key(dkim_key("off.example", "x1", false));
+  const auto snap = Snapshot::load(*store);
+  // Only the active keys are loaded.
+  EXPECT_EQ(snap->dkim_keys.size(), 2u);
+  EXPECT_FALSE(snap->dkim_keys.contains("retired.example.com"));
+  EXPECT_FALSE(snap->dkim_keys.contains("off.example"));
+  // Exact, in selector order, case-insensitive, a trailing dot ignored.
+  EXPECT_EQ(keys(snap->signing_keys_for("example.com")), (Keys{"s1@example.com", "s2@example.com"}));
+  EXPECT_EQ(keys(snap->signing_keys_for("EXAMPLE.Com.")), (Keys{"s1@example.com", "s2@example.com"}));
+  // The domain's own keys win over its parent's.
+  EXPECT_EQ(keys(snap->signing_keys_for("news.example.com")), (Keys{"n1@news.example.com"}));
+  EXPECT_EQ(keys(snap->signing_keys_for("Eu.News.Example.com")), (Keys{"n1@news.example.com"}));
+  // The nearest parent with keys: d=example.com aligns with From: x@sub.example.com (relaxed).
+  EXPECT_EQ(keys(snap->signing_keys_for("sub.example.com")), (Keys{"s1@example.com", "s2@example.com"}));
+  EXPECT_EQ(keys(snap->signing_keys_for("a.b.c.example.com")), (Keys{"s1@example.com", "s2@example.com"}));
+  EXPECT_EQ(keys(snap->signing_keys_for("retired.example.com")), (Keys{"s1@example.com", "s2@example.com"}));
+  // None.
+  for (const char* none : {"example.org", "off.example", "notexample.com", "com", "example", "", ".",
+                           ".example.com", "sub..example.com", "example.com.."})
+    EXPECT_TRUE(snap->signing_keys_for(none).empty()) << none;
+  // The keys themselves, secret included, are what the store has.
+  const auto found = snap->signing_keys_for("news.example.com");
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0]->private_pem, "-----BEGIN PRIVATE KEY-----\nn1\n-----END PRIVATE KEY-----\n");
+  EXPECT_EQ(found[0]->public_txt, "v=DKIM1; k=ed25519; p=n1");
+  EXPECT_EQ(found[0]->algorithm, "ed25519-sha256");
+  EXPECT_TRUE(found[0]->active);
+}
+
+TEST_F(SnapshotLoad, DkimKeyChangesReachTheNextSnapshot) {
+  store->add_dkim_key(dkim_key("example.com", "s1"));
+  const auto before = Snapshot::load(*store);
+  store->set_dkim_key_active("example.com", "s1", false);
+  store->add_dkim_key(dkim_key("example.com", "s2"));
+  EXPECT_GT(store->policy_serial(), before->serial);
+  const auto after = Snapshot::load(*store);
+  EXPECT_EQ(keys(before->signing_keys_for("example.com")), (Keys{"s1@example.com"}));  // immutable view
+  EXPECT_EQ(keys(after->signing_keys_for("example.com")), (Keys{"s2@example.com"}));
+  store->remove_dkim_key("example.com", "s2");
+  EXPECT_TRUE(Snapshot::load(*store)->signing_keys_for("example.com").empty());
+}
+
+TEST(Snapshot, SigningKeysSkipInactiveKeysOfABuiltSnapshot) {
+  Snapshot snap;
+  snap.dkim_keys["example.com"] = {dkim_key("example.com", "a", false), dkim_key("example.com", "b")};
+  snap.dkim_keys["sub.example.com"] = {dkim_key("sub.example.com", "off", false)};
+  EXPECT_EQ(keys(snap.signing_keys_for("example.com")), (Keys{"b@example.com"}));
+  EXPECT_EQ(keys(snap.signing_keys_for("sub.example.com")), (Keys{"b@example.com"}));  // none active: the parent's
+  snap.dkim_keys["example.com"][1].active = false;
+  EXPECT_TRUE(snap.signing_keys_for("sub.example.com").empty());
+}
+
 TEST_F(SnapshotLoad, SerialTakenBeforeLists) {
   const auto before = Snapshot::load(*store);
   store->add_recipient({"bob@mixed.example"});

@@ -60,6 +60,38 @@ TYPED_TEST(SchemaTest, NewerSchemaIsRefused) {
   EXPECT_EQ(s.schema_version(), newer);  // and left alone
 }
 
+TYPED_TEST(SchemaTest, AVersion5DatabaseGetsStep6AndKeepsItsData) {
+  // The database of the previous release: steps 1-5 exactly as they ran then, with policy in it.
+  for (const Migration& m : migrations()) {
+    if (m.version > 5) break;
+    this->factory.execute(m.sql(TypeParam::dialect) +
+                          "INSERT INTO schema_version (version, description, applied_at) VALUES (" +
+                          std::to_string(m.version) + ", 'old', '2025-06-01T00:00:00Z');");
+  }
+  auto& s = *this->store;
+  ASSERT_EQ(s.schema_version(), 5);
+  s.add_domain({"example.org", "mx.internal", 25, RecipientMode::all});
+  s.set_tls_policy({"example.org", "verify", "", ""});
+  const int64_t serial = s.policy_serial();
+  EXPECT_THROW(s.list_dkim_keys(), StoreError);  // not there yet
+
+  s.migrate();
+  EXPECT_GE(s.schema_version(), 6);
+  EXPECT_EQ(s.schema_version(), s.latest_schema_version());
+  EXPECT_EQ(migrations().at(5).version, 6);
+  EXPECT_EQ(migrations().at(5).description, "DKIM signing keys; DMARC aggregate report rows");
+  EXPECT_EQ(s.list_domains().size(), 1u);
+  EXPECT_EQ(s.list_tls_policies().at(0).mode, "verify");
+  EXPECT_EQ(s.policy_serial(), serial);  // migrating is no policy change
+  EXPECT_TRUE(s.list_dkim_keys().empty());
+  s.add_dkim_key({"example.org", "sel1", "ed25519-sha256", "-----BEGIN PRIVATE KEY-----\n", "v=DKIM1; k=ed25519; p=",
+                  true, 1});
+  EXPECT_GT(s.policy_serial(), serial);  // the new table has its serial triggers
+  s.dmarc_record({100, "Q1", "192.0.2.1", "example.org", "example.org", "example.org", "p=none", "none", "pass",
+                  "example.org", "pass", "", ""});
+  EXPECT_EQ(s.dmarc_rows("example.org", 0, 1000).size(), 1u);
+}
+
 TEST(Migrations, ListIsConsecutive) {  // backend-independent
   const auto& list = migrations();
   ASSERT_FALSE(list.empty());
@@ -73,6 +105,11 @@ TEST(Migrations, ListIsConsecutive) {  // backend-independent
 }
 
 // ---- policy serial ----
+
+DkimKey dkim_key(const std::string& domain, const std::string& selector) {
+  return DkimKey{domain, selector, "ed25519-sha256", "-----BEGIN PRIVATE KEY-----\nMC4C\n-----END PRIVATE KEY-----\n",
+                 "v=DKIM1; k=ed25519; p=MCowBQ", true, 1700000000};
+}
 
 template <typename Factory>
 using SerialTest = StoreTest<Factory>;
@@ -116,6 +153,14 @@ TYPED_TEST(SerialTest, EveryChangeBumpsTheSerial) {
   bumped("set_setting (change)");
   s.remove_setting("hostname");
   bumped("remove_setting");
+  s.add_dkim_key(dkim_key("example.org", "sel1"));
+  bumped("add_dkim_key");
+  s.set_dkim_key_active("example.org", "sel1", false);
+  bumped("set_dkim_key_active (off)");
+  s.set_dkim_key_active("example.org", "sel1", true);
+  bumped("set_dkim_key_active (on)");
+  s.remove_dkim_key("example.org", "sel1");
+  bumped("remove_dkim_key");
   s.remove_domain("example.org");
   bumped("remove_domain");
 }
@@ -139,6 +184,37 @@ TYPED_TEST(SerialTest, ReadsAndNoOpsDoNotBump) {
   EXPECT_THROW(s.add_domain({"example.org", "mx", 25, RecipientMode::all}), StoreError);
   EXPECT_THROW(s.update_domain({"missing.example", "mx", 25, RecipientMode::all}), StoreError);
   EXPECT_EQ(s.policy_serial(), serial);
+}
+
+TYPED_TEST(SerialTest, DkimReadsAndNoOpsAndDmarcRowsDoNotBump) {
+  auto& s = *this->store;
+  s.add_dkim_key(dkim_key("example.org", "sel1"));
+  const int64_t serial = s.policy_serial();
+  EXPECT_EQ(s.list_dkim_keys().size(), 1u);
+  EXPECT_FALSE(s.set_dkim_key_active("example.org", "missing", false));
+  EXPECT_FALSE(s.remove_dkim_key("example.org", "missing"));
+  EXPECT_THROW(s.add_dkim_key(dkim_key("example.org", "sel1")), StoreError);
+  EXPECT_THROW(s.add_dkim_key(dkim_key("example.org", "bad_selector")), StoreError);
+  // DMARC report rows are state, not policy: recording, reading and pruning them reload nothing.
+  s.dmarc_record({100, "Q1", "192.0.2.1", "example.org", "", "example.org", "p=none", "none", "fail", "", "none",
+                  "", ""});
+  s.dmarc_record({200, "Q2", "192.0.2.1", "example.org", "", "example.org", "p=none", "none", "pass", "example.org",
+                  "pass", "d=example.org s=sel1 result=pass", ""});
+  EXPECT_EQ(s.dmarc_rows("", 0, 1000).size(), 2u);
+  EXPECT_EQ(s.dmarc_prune(150), 1u);
+  EXPECT_EQ(s.policy_serial(), serial);
+}
+
+TYPED_TEST(SerialTest, DkimKeyChangesAreSeenFromASecondConnection) {
+  auto reader = this->factory.open();
+  const int64_t before = reader->policy_serial();
+  this->store->add_dkim_key(dkim_key("example.org", "sel1"));
+  EXPECT_GT(reader->policy_serial(), before);
+  ASSERT_EQ(reader->list_dkim_keys().size(), 1u);
+  const int64_t added = reader->policy_serial();
+  this->store->set_dkim_key_active("example.org", "sel1", false);
+  EXPECT_GT(reader->policy_serial(), added);
+  EXPECT_FALSE(reader->list_dkim_keys().at(0).active);
 }
 
 TYPED_TEST(SerialTest, ChangesAreSeenFromASecondConnection) {

@@ -1,6 +1,8 @@
 // Message log, greylist, bans, IP ranges and admin users, against every backend.
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "store_fixture.hpp"
 
 namespace portcullis::store::testing {
@@ -224,6 +226,160 @@ TYPED_TEST(StateTablesTest, BansExpireAndReplace) {
   EXPECT_TRUE(s.ban_remove("192.0.2.9"));
   EXPECT_FALSE(s.ban_remove("192.0.2.9"));
   EXPECT_FALSE(s.ban_find("192.0.2.9", 1700));
+}
+
+// ---- DMARC aggregate report rows ----
+
+DmarcRow dmarc_row(const std::string& policy_domain, int64_t received, const std::string& queue_id) {
+  DmarcRow r;
+  r.received = received;
+  r.queue_id = queue_id;
+  r.source_ip = "2001:db8::25";
+  r.header_from = "news." + policy_domain;
+  r.envelope_from = "bounces." + policy_domain;
+  r.policy_domain = policy_domain;
+  r.published = "p=reject sp=none pct=100 adkim=r aspf=r";
+  r.disposition = "none";
+  r.dmarc = "pass";
+  r.spf_domain = "bounces." + policy_domain;
+  r.spf_result = "pass";
+  r.dkim = "d=" + policy_domain + " s=sel1 result=pass";
+  r.reason = "";
+  return r;
+}
+
+std::vector<std::string> row_ids(const std::vector<DmarcRow>& v) {
+  std::vector<std::string> out;
+  for (const auto& r : v) out.push_back(r.queue_id);
+  return out;
+}
+
+constexpr int64_t kForever = std::numeric_limits<int64_t>::max();
+
+TYPED_TEST(StateTablesTest, DmarcRowRoundTrip) {
+  auto& s = *this->store;
+  DmarcRow r;
+  r.received = 1751234567;
+  r.queue_id = "4bX2kL9qZ";
+  r.source_ip = "192.0.2.7";
+  r.header_from = "Sender.Example";
+  r.envelope_from = "";  // the null sender
+  r.policy_domain = "SENDER.example";
+  r.published = "p=quarantine sp=reject pct=50 adkim=s aspf=r";
+  r.disposition = "quarantine";
+  r.dmarc = "fail";
+  r.spf_domain = "mx.Sender.Example";
+  r.spf_result = "softfail";
+  r.dkim = "d=Sender.Example s=S1 result=fail; d=esp.example s=k2 result=pass";
+  r.reason = "local_policy";
+  s.dmarc_record(r);
+  const auto rows = s.dmarc_rows("sender.example", 0, kForever);
+  ASSERT_EQ(rows.size(), 1u);
+  const DmarcRow& got = rows[0];
+  EXPECT_EQ(got.received, 1751234567);
+  EXPECT_EQ(got.queue_id, "4bX2kL9qZ");
+  EXPECT_EQ(got.source_ip, "192.0.2.7");
+  EXPECT_EQ(got.header_from, "sender.example");  // the domains are lower-cased
+  EXPECT_EQ(got.envelope_from, "");
+  EXPECT_EQ(got.policy_domain, "sender.example");
+  EXPECT_EQ(got.published, "p=quarantine sp=reject pct=50 adkim=s aspf=r");
+  EXPECT_EQ(got.disposition, "quarantine");
+  EXPECT_EQ(got.dmarc, "fail");
+  EXPECT_EQ(got.spf_domain, "mx.sender.example");
+  EXPECT_EQ(got.spf_result, "softfail");
+  EXPECT_EQ(got.dkim, "d=Sender.Example s=S1 result=fail; d=esp.example s=k2 result=pass");  // as given
+  EXPECT_EQ(got.reason, "local_policy");
+}
+
+TYPED_TEST(StateTablesTest, DmarcRowsByDomainAndTime) {
+  auto& s = *this->store;
+  s.dmarc_record(dmarc_row("a.example", 300, "A3"));
+  s.dmarc_record(dmarc_row("a.example", 100, "A1"));
+  s.dmarc_record(dmarc_row("b.example", 150, "B1"));
+  s.dmarc_record(dmarc_row("a.example", 200, "A2"));
+  s.dmarc_record(dmarc_row("b.example", 200, "B2"));
+  s.dmarc_record(dmarc_row("a.example", 200, "A2b"));  // same second: kept in the order recorded
+  s.dmarc_record(dmarc_row("sub.a.example", 200, "S1"));
+  EXPECT_EQ(row_ids(s.dmarc_rows("", 0, kForever)), (Ids{"A1", "B1", "A2", "B2", "A2b", "S1", "A3"}));
+  EXPECT_EQ(row_ids(s.dmarc_rows("a.example", 0, kForever)), (Ids{"A1", "A2", "A2b", "A3"}));
+  EXPECT_EQ(row_ids(s.dmarc_rows("A.Example", 100, 300)), (Ids{"A1", "A2", "A2b"}));  // until is excluded
+  EXPECT_EQ(row_ids(s.dmarc_rows("a.example", 101, 301)), (Ids{"A2", "A2b", "A3"}));  // since is included
+  EXPECT_EQ(row_ids(s.dmarc_rows("b.example", 0, 200)), (Ids{"B1"}));
+  EXPECT_EQ(row_ids(s.dmarc_rows("", 200, 201)), (Ids{"A2", "B2", "A2b", "S1"}));
+  EXPECT_TRUE(s.dmarc_rows("a.example", 200, 200).empty());
+  EXPECT_TRUE(s.dmarc_rows("c.example", 0, kForever).empty());
+  EXPECT_TRUE(s.dmarc_rows("example", 0, kForever).empty());  // an exact domain, not a suffix
+  EXPECT_TRUE(s.dmarc_rows("%", 0, kForever).empty());        // no wildcards
+}
+
+TYPED_TEST(StateTablesTest, DmarcPruneRemovesOlderRows) {
+  auto& s = *this->store;
+  s.dmarc_record(dmarc_row("a.example", 100, "A1"));
+  s.dmarc_record(dmarc_row("b.example", 150, "B1"));
+  s.dmarc_record(dmarc_row("a.example", 200, "A2"));
+  s.dmarc_record(dmarc_row("b.example", 250, "B2"));
+  EXPECT_EQ(s.dmarc_prune(200), 2u);  // received < 200
+  EXPECT_EQ(row_ids(s.dmarc_rows("", 0, kForever)), (Ids{"A2", "B2"}));
+  EXPECT_EQ(s.dmarc_prune(200), 0u);
+  EXPECT_EQ(s.dmarc_prune(kForever), 2u);
+  EXPECT_TRUE(s.dmarc_rows("", 0, kForever).empty());
+}
+
+TYPED_TEST(StateTablesTest, DmarcRowBadValuesRejected) {
+  auto& s = *this->store;
+  const auto with = [](auto change) {
+    DmarcRow r = dmarc_row("a.example", 100, "Q1");
+    change(r);
+    return r;
+  };
+  struct Case {
+    DmarcRow row;
+    const char* message;
+  };
+  const std::vector<Case> cases = {
+      {with([](DmarcRow& r) { r.policy_domain = ""; }), "the policy domain must not be empty"},
+      {with([](DmarcRow& r) { r.disposition = "discard"; }), "the disposition must be none, quarantine or reject"},
+      {with([](DmarcRow& r) { r.disposition = ""; }), "the disposition must be"},
+      {with([](DmarcRow& r) { r.dmarc = "none"; }), "the DMARC result must be pass or fail"},
+      {with([](DmarcRow& r) { r.dmarc = "PASS"; }), "the DMARC result must be pass or fail"},
+      {with([](DmarcRow& r) { r.queue_id = std::string(65, 'Q'); }), "queue_id is longer than 64 octets"},
+      {with([](DmarcRow& r) { r.header_from = std::string(250, 'h') + ".example"; }),
+       "header_from is longer than 255 octets"},
+      {with([](DmarcRow& r) { r.policy_domain = std::string(256, 'p'); }), "policy_domain is longer than 255"},
+      {with([](DmarcRow& r) { r.spf_result = "temperror-and-more"; }), "spf_result is longer than 16 octets"},
+      {with([](DmarcRow& r) { r.dkim = std::string(65536, 'd'); }), "dkim is longer than 65535 octets"},
+      {with([](DmarcRow& r) { r.header_from = "bad\xC3(.example"; }), "header_from is not UTF-8 text"},
+      {with([](DmarcRow& r) { r.envelope_from = "\xED\xA0\x80.example"; }), "envelope_from is not UTF-8 text"},
+      {with([](DmarcRow& r) { r.reason = "\xC0\xAF"; }), "reason is not UTF-8 text"},  // overlong '/'
+      {with([](DmarcRow& r) { r.dkim = std::string("d=a\0b", 5); }), "dkim is not UTF-8 text"},
+  };
+  for (const auto& c : cases)
+    EXPECT_TRUE(throws_store_error([&] { s.dmarc_record(c.row); }, c.message)) << c.message;
+  EXPECT_TRUE(s.dmarc_rows("", 0, kForever).empty());
+  // At the limits, and with UTF-8 of every length: taken, and kept as given.
+  const DmarcRow big = with([](DmarcRow& r) {
+    r.queue_id = std::string(64, 'Q');
+    r.header_from = std::string(63, 'h') + "." + std::string(63, 'h') + "." + std::string(63, 'h') + "." +
+                    std::string(61, 'h') + ".x";
+    r.dkim = std::string(65535, 'd');
+    r.reason = "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x93\xA8";
+  });
+  s.dmarc_record(big);
+  const auto rows = s.dmarc_rows("a.example", 0, kForever);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].queue_id, big.queue_id);
+  EXPECT_EQ(rows[0].header_from.size(), 255u);
+  EXPECT_EQ(rows[0].dkim, big.dkim);
+  EXPECT_EQ(rows[0].reason, big.reason);
+}
+
+TYPED_TEST(StateTablesTest, DmarcRowsAreSharedBetweenConnections) {
+  auto other = this->factory.open();
+  this->store->dmarc_record(dmarc_row("a.example", 100, "A1"));
+  other->dmarc_record(dmarc_row("a.example", 101, "A2"));
+  EXPECT_EQ(row_ids(other->dmarc_rows("a.example", 0, kForever)), (Ids{"A1", "A2"}));
+  EXPECT_EQ(this->store->dmarc_prune(101), 1u);
+  EXPECT_EQ(row_ids(other->dmarc_rows("a.example", 0, kForever)), (Ids{"A2"}));
 }
 
 // ---- IP ranges ----

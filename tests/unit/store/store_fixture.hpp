@@ -4,6 +4,7 @@
 //                                 two independent connections, as two processes would have)
 //   void execute(sql)             raw SQL on that database (tests that tamper with the schema)
 //   static constexpr const char* name
+//   static constexpr Dialect dialect  the SQL dialect of migrations() it runs
 // and is added to `Backends` below: SQLite (a file in a temporary folder) and MariaDB (a
 // database of its own on the test process's private server, see mariadb_server.hpp).
 #pragma once
@@ -15,6 +16,7 @@
 #include <string>
 
 #include "mariadb_server.hpp"
+#include "store/migrations.hpp"
 #include "store/sqlite/db.hpp"
 #include "store/store.hpp"
 
@@ -43,6 +45,7 @@ class TempDir {
 class SqliteFactory {
  public:
   static constexpr const char* name = "sqlite";
+  static constexpr Dialect dialect = Dialect::sqlite;
   std::unique_ptr<Store> open() { return open_store("sqlite:" + file().string()); }
   void execute(const std::string& sql) {
     sqlite::Connection connection(file().string());
@@ -60,6 +63,7 @@ class SqliteFactory {
 class MariadbFactory {
  public:
   static constexpr const char* name = "mariadb";
+  static constexpr Dialect dialect = Dialect::mariadb;
   MariadbFactory() : server_(MariadbServer::instance()), database_(server_.create_database()) {}
   ~MariadbFactory() { server_.drop_database(database_); }
   MariadbFactory(const MariadbFactory&) = delete;

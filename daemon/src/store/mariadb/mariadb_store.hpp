@@ -8,10 +8,12 @@
 // A call whose connection turns out dead mid-statement is retried once on a fresh connection
 // only when running it twice is harmless:
 //   retried:     every read; set_setting, update_domain, add_alias, set_password_hash,
-//                log_message, log_delivery, greylist_put, ban_add (they set absolute values or
-//                replace a whole record; "matched rows" count, so a re-run finds its row);
+//                set_dkim_key_active, log_message, log_delivery, greylist_put, ban_add (they
+//                set absolute values or replace a whole record; "matched rows" count, so a
+//                re-run finds its row);
 //   not retried: add_* of a unique key (a re-run would report "exists already"), remove_*,
-//                prune_messages, greylist_expire (the result would be wrong), migrate().
+//                prune_messages, greylist_expire, dmarc_prune (the result would be wrong),
+//                dmarc_record (a re-run could record the row twice), migrate().
 // Those not retried ping their connection first, so a connection that died while idle is
 // replaced before anything is sent; only a failure while the statement is in flight is
 // reported ("... may not have been applied"). A deadlock (the server rolled the whole
@@ -59,6 +61,15 @@ class MariadbStore final : public Store {
   void set_tls_policy(const TlsPolicy& p) override;
   bool remove_tls_policy(const std::string& domain) override;
   std::vector<TlsPolicy> list_tls_policies() override;
+
+  // mariadb_auth.cpp: DKIM signing keys, DMARC report rows.
+  void add_dkim_key(const DkimKey& k) override;
+  bool set_dkim_key_active(const std::string& domain, const std::string& selector, bool active) override;
+  bool remove_dkim_key(const std::string& domain, const std::string& selector) override;
+  std::vector<DkimKey> list_dkim_keys() override;
+  void dmarc_record(const DmarcRow& row) override;
+  std::vector<DmarcRow> dmarc_rows(const std::string& policy_domain, int64_t since, int64_t until) override;
+  std::size_t dmarc_prune(int64_t before) override;
 
   std::optional<std::string> get_setting(const std::string& key) override;
   void set_setting(const std::string& key, const std::string& value) override;

@@ -44,6 +44,15 @@ class SqliteStore final : public Store {
   bool remove_tls_policy(const std::string& domain) override;
   std::vector<TlsPolicy> list_tls_policies() override;
 
+  // sqlite_auth.cpp: DKIM signing keys, DMARC report rows.
+  void add_dkim_key(const DkimKey& k) override;
+  bool set_dkim_key_active(const std::string& domain, const std::string& selector, bool active) override;
+  bool remove_dkim_key(const std::string& domain, const std::string& selector) override;
+  std::vector<DkimKey> list_dkim_keys() override;
+  void dmarc_record(const DmarcRow& row) override;
+  std::vector<DmarcRow> dmarc_rows(const std::string& policy_domain, int64_t since, int64_t until) override;
+  std::size_t dmarc_prune(int64_t before) override;
+
   std::optional<std::string> get_setting(const std::string& key) override;
   void set_setting(const std::string& key, const std::string& value) override;
   bool remove_setting(const std::string& key) override;

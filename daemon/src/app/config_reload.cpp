@@ -44,6 +44,7 @@ ReloadOutcome apply_config(core::Config& live, const core::Config& fresh) {
   restart_key("metrics", live.metrics_address, fresh.metrics_address, out);
   restart_key("rules", live.rules, fresh.rules, out);
   restart_key("tracking", live.tracking, fresh.tracking, out);
+  restart_key("auth", live.auth, fresh.auth, out);
   restart_key("tls", live.tls, fresh.tls, out);
   return out;
 }

@@ -29,6 +29,8 @@
 #include "core/config.hpp"
 #include "core/log.hpp"
 #include "net/dns.hpp"
+#include "net/dns_cache.hpp"
+#include "checks/dmarc/psl.hpp"
 #include "queue/manager.hpp"
 #include "queue/spool.hpp"
 #include "sandbox/descriptors.hpp"
@@ -156,6 +158,16 @@ int run_daemon(const DaemonOptions& opts) {
     ropts.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(config.timeouts.dns) / 2;
     if (ropts.timeout.count() <= 0) ropts.timeout = std::chrono::milliseconds(1000);
     net::Resolver resolver(io.get_executor(), ropts);
+    // Sender authentication (checks/auth): one DNS cache for every session; the Public Suffix
+    // List for DMARC's organisational domains (without it, DMARC is off and says so).
+    net::DnsCache dns_cache(resolver);
+    std::unique_ptr<checks::dmarc::PublicSuffixList> psl;
+    try {
+      psl = std::make_unique<checks::dmarc::PublicSuffixList>(
+          checks::dmarc::PublicSuffixList::load(config.auth.public_suffix_list));
+    } catch (const std::exception& e) {
+      log::warn("dmarc_unavailable", {{"reason", e.what()}});
+    }
 
     // Lua rules: their own worker threads, one Lua state each (hooks/engine.hpp).
     hooks::EngineOptions hopts;
@@ -174,6 +186,8 @@ int run_daemon(const DaemonOptions& opts) {
     manager.set_hooks(&engine);
     smtp::ServerDeps sdeps{io, workers, spool, current, [&manager](const std::string& id) { manager.enqueue(id); },
                            &engine, [&tls_holder] { return tls_holder.current(); }};
+    sdeps.dns = &dns_cache;
+    sdeps.psl = psl.get();
     smtp::Server server(config, sdeps);
     server.serve(std::move(listeners));
 

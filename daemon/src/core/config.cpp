@@ -203,6 +203,12 @@ Config from_toml(const Value& root, const std::filesystem::path& base) {
                        else fail(a, k, "expected \"tempfail\" or \"continue\"");
                      }}});
             }},
+           {"auth",
+            [&](const Value& v, const std::string& key) {
+              walk(v, key, {{"public_suffix_list", [&](const Value& a, const std::string& k) {
+                               c.auth.public_suffix_list = get_path(a, k, base);
+                             }}});
+            }},
            {"tracking",
             [&](const Value& v, const std::string& key) {
               walk(v, key,

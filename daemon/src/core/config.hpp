@@ -109,6 +109,11 @@ struct Config {
     std::chrono::seconds poll{2};   // how often the folder is checked for changes
     bool operator==(const Rules&) const = default;
   } rules;
+  struct Auth {  // sender authentication (docs/authentication.md); policy is in the store's settings
+    // DMARC's organisational domains (Debian's publicsuffix package); unreadable: DMARC is off.
+    std::filesystem::path public_suffix_list = "/usr/share/publicsuffix/public_suffix_list.dat";
+    bool operator==(const Auth&) const = default;
+  } auth;
   struct Tracking {
     bool enabled = true;                          // write the message log (portcullis log search)
     std::chrono::seconds retention{30 * 86400};   // messages older than this are pruned

@@ -41,6 +41,23 @@ struct Symbol {
   double score = 0;
 };
 
+// Sender authentication results (checks/auth; docs/authentication.md): from on_mail (SPF)
+// and on_data (DKIM, DMARC). Empty where a check did not run.
+struct AuthInfo {
+  std::string spf;  // pass | fail | softfail | neutral | none | temperror | permerror
+  std::string spf_domain;
+  struct Dkim {
+    std::string domain;
+    std::string selector;
+    std::string algorithm;
+    std::string result;  // pass | fail | neutral | policy | temperror | permerror
+  };
+  std::vector<Dkim> dkim;
+  std::string dmarc;         // pass | fail | none | temperror | permerror
+  std::string dmarc_policy;  // the published policy: none | quarantine | reject
+  std::string from_domain;   // the RFC5322.From domain DMARC evaluated
+};
+
 struct EventData {
   EventKind kind = EventKind::connect;
   // Session.
@@ -64,6 +81,7 @@ struct EventData {
   std::function<std::string(std::size_t offset, std::size_t len)> read_message;
   double score = 0;
   std::vector<Symbol> symbols;
+  AuthInfo auth;
   // Delivery.
   unsigned attempt = 0;      // 1 for the first attempt
   std::string destination;   // on_deliver: route name / relay; on_delivered: relay

@@ -304,6 +304,32 @@ int m_set_route(lua_State* L) {
 
 // ---- fields ----
 
+// ev.auth: {spf=, spf_domain=, dkim={{domain=, selector=, algorithm=, result=}...}, dmarc=,
+// dmarc_policy=, from_domain=}; a field is nil where its check did not run.
+void push_auth(lua_State* L, const AuthInfo& a) {
+  lua_createtable(L, 0, 6);
+  const auto field = [L](const char* name, const std::string& value) {
+    if (value.empty()) return;
+    push_string(L, value);
+    lua_setfield(L, -2, name);
+  };
+  field("spf", a.spf);
+  field("spf_domain", a.spf_domain);
+  field("dmarc", a.dmarc);
+  field("dmarc_policy", a.dmarc_policy);
+  field("from_domain", a.from_domain);
+  lua_createtable(L, static_cast<int>(a.dkim.size()), 0);
+  for (std::size_t i = 0; i < a.dkim.size(); ++i) {
+    lua_createtable(L, 0, 4);
+    field("domain", a.dkim[i].domain);
+    field("selector", a.dkim[i].selector);
+    field("algorithm", a.dkim[i].algorithm);
+    field("result", a.dkim[i].result);
+    lua_rawseti(L, -2, static_cast<lua_Integer>(i + 1));
+  }
+  lua_setfield(L, -2, "dkim");
+}
+
 int view_index(lua_State* L) {
   auto& c = ctx_of(L);
   const EventData& d = *c.data;
@@ -369,6 +395,8 @@ int view_index(lua_State* L) {
       lua_pushnumber(L, s.score);
       lua_setfield(L, -2, s.name.c_str());
     }
+  } else if (key == "auth") {
+    push_auth(L, d.auth);
   } else if (key == "attempt") {
     lua_pushinteger(L, d.attempt);
   } else if (key == "destination") {

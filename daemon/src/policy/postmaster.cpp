@@ -38,6 +38,16 @@ std::optional<std::string> validate_setting(const std::string& key, const std::s
     if (value != "on" && value != "off") return "telemetry: expected on or off";
     return std::nullopt;
   }
+  // Sender authentication (docs/authentication.md): each check on or off; whether DMARC
+  // p=reject / p=quarantine are honoured or only reported; the id in Authentication-Results.
+  if (key == "spf" || key == "dkim" || key == "dmarc" || key == "dmarc-enforce" || key == "dkim-sign") {
+    if (value != "on" && value != "off") return key + ": expected on or off";
+    return std::nullopt;
+  }
+  if (key == "authserv-id") {
+    if (!is_valid_domain(value)) return "authserv-id: '" + value + "' is not a host name";
+    return std::nullopt;
+  }
   if (key == "hostname") {
     if (!is_valid_domain(value)) return "hostname: '" + value + "' is not a valid host name";
     return std::nullopt;
@@ -52,8 +62,8 @@ std::optional<std::string> validate_setting(const std::string& key, const std::s
     return std::nullopt;
   }
   return "unknown setting '" + key +
-         "' (known: postmaster, admin-email, hostname, bounce-sender, tls-certificate, telemetry, internal-display-names, "
-         "encrypt-keyword, rules.NAME)";
+         "' (known: postmaster, admin-email, hostname, bounce-sender, tls-certificate, telemetry, spf, dkim, dmarc, "
+         "dmarc-enforce, dkim-sign, authserv-id, internal-display-names, encrypt-keyword, rules.NAME)";
 }
 
 void apply_postmaster(store::Store& store, const std::string& postmaster_address) {

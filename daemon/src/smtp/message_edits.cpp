@@ -30,7 +30,9 @@ void header_amendment(const std::vector<hooks::HeaderEdit>& edits, const mail::H
   for (const auto& [name, value] : added) out.insert_headers += name + ": " + value + "\r\n";
   for (std::size_t i = 0; i < headers.fields.size(); ++i)
     if (removed[i]) out.drop.emplace_back(headers.fields[i].offset, headers.fields[i].length);
+  // Ranges may already be there (forged Authentication-Results, checks/auth): once each.
   std::sort(out.drop.begin(), out.drop.end());
+  out.drop.erase(std::unique(out.drop.begin(), out.drop.end()), out.drop.end());
 }
 
 std::vector<std::string> edited_recipients(const std::vector<std::string>& current, const hooks::Outcome& outcome) {

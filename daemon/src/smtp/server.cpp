@@ -16,6 +16,7 @@
 
 #include "core/async.hpp"
 #include "core/ids.hpp"
+#include "checks/auth/message_auth.hpp"
 #include "core/log.hpp"
 #include "policy/relay.hpp"
 #include "smtp/message_edits.hpp"
@@ -123,6 +124,7 @@ struct Transaction {
   std::vector<hooks::Symbol> symbols;   // added by rules during this transaction
   std::string route;                    // chosen by a rule at RCPT
   std::optional<mail::HeaderCollector> headers;
+  std::unique_ptr<checks::MessageAuth> auth;  // SPF, DKIM, DMARC of this transaction
   void clear() {
     if (writer) writer->abort();
     writer.reset();
@@ -131,6 +133,7 @@ struct Transaction {
     symbols.clear();
     route.clear();
     headers.reset();
+    auth.reset();
   }
 };
 
@@ -147,6 +150,26 @@ asio::awaitable<hooks::Outcome> run_rules(hooks::Engine* engine, const hooks::Ev
                                 {"reply", out.reply},
                                 {"reason", out.reason}});
   co_return out;
+}
+
+// What the rules see of the sender authentication so far (ev.auth).
+hooks::AuthInfo auth_info(const checks::MessageAuth& a) {
+  hooks::AuthInfo info;
+  if (const auto& spf = a.spf()) {
+    info.spf = std::string(checks::spf::to_string(spf->result));
+    info.spf_domain = spf->domain;
+  }
+  for (const auto& sig : a.dkim())
+    info.dkim.push_back({sig.domain, sig.selector, sig.algorithm,
+                         sig.result == checks::dkim::Result::pass && !sig.trusted
+                             ? std::string("policy")
+                             : std::string(checks::dkim::to_string(sig.result))});
+  if (const auto& dmarc = a.dmarc()) {
+    info.dmarc = std::string(checks::dmarc::to_string(dmarc->result));
+    info.dmarc_policy = std::string(checks::dmarc::to_string(dmarc->published));
+    info.from_domain = dmarc->from_domain;
+  }
+  return info;
 }
 
 // A rule's reject/tempfail reply (else empty).
@@ -282,6 +305,7 @@ asio::awaitable<void> Server::run_session(tcp::socket connection, ListenerOption
     e.symbols.insert(e.symbols.end(), tx.symbols.begin(), tx.symbols.end());
     for (const auto& sym : e.symbols) e.score += sym.score;
     e.policy = deps_.policy();
+    if (tx.auth) e.auth = auth_info(*tx.auth);
     return e;
   };
 
@@ -391,6 +415,18 @@ asio::awaitable<void> Server::run_session(tcp::socket connection, ListenerOption
           s.answer("451 4.3.0 Error: policy temporarily unavailable, try again later");
           break;
         }
+        // Sender authentication for mail from outside (not our own servers, not submission).
+        tx.auth.reset();
+        if (deps_.dns != nullptr && role == core::ListenerRole::inbound && !snap->in_relaynets(client_addr)) {
+          auto settings = checks::auth_settings(snap.get(), config_.hostname);
+          if (settings.any()) {
+            const auto& env = s.envelope();
+            tx.auth = std::make_unique<checks::MessageAuth>(std::move(settings), client_addr, env.helo);
+            std::string sender = env.null_sender ? std::string() : env.sender.str();
+            auto check = tx.auth->mail_from(*deps_.dns, std::move(sender));  // (GCC 12: not inside co_await)
+            co_await std::move(check);
+          }
+        }
         const hooks::Outcome out = co_await run_rules(engine, event_for(hooks::EventKind::mail));
         const std::string r = refusal(out);
         if (r.empty()) {
@@ -459,7 +495,7 @@ asio::awaitable<void> Server::run_session(tcp::socket connection, ListenerOption
         const std::string proto = std::string(env.smtputf8 ? "UTF8SMTP" : (env.esmtp ? "ESMTP" : "SMTP")) +
                                   (stream.tls() ? "S" : "");
         const std::string single = env.recipients.size() == 1 ? tx.first_rcpt : std::string();
-        if (engine != nullptr && engine->handles(hooks::EventKind::data)) tx.headers.emplace();
+        if (tx.auth || (engine != nullptr && engine->handles(hooks::EventKind::data))) tx.headers.emplace();
         try {
           tx.writer = deps_.spool.create(
               rec, received_header(env.helo, client, config_.hostname, proto, rec.id, single, rec.received,
@@ -472,6 +508,7 @@ asio::awaitable<void> Server::run_session(tcp::socket connection, ListenerOption
       }
       case Event::Kind::message_data:
         if (tx.headers && !tx.headers->done()) tx.headers->feed(ev.data);
+        if (tx.auth) tx.auth->feed(ev.data);
         if (tx.writer) {
           try {
             tx.writer->append(ev.data);
@@ -508,8 +545,32 @@ asio::awaitable<void> Server::run_session(tcp::socket connection, ListenerOption
         std::string quarantine;
         std::vector<hooks::Symbol> symbols = session_symbols;
         symbols.insert(symbols.end(), tx.symbols.begin(), tx.symbols.end());
-        if (tx.headers) {
-          const mail::HeaderSection section = tx.headers->finish();
+        const mail::HeaderSection section = tx.headers ? tx.headers->finish() : mail::HeaderSection{};
+        if (tx.auth) {
+          co_await tx.auth->finish(*deps_.dns, deps_.psl, section);
+          for (const auto& sym : tx.auth->symbols()) {
+            symbols.push_back(hooks::Symbol{sym.name, sym.score});
+            tx.symbols.push_back(hooks::Symbol{sym.name, sym.score});  // the rules see them
+          }
+          const auto verdict = tx.auth->verdict();
+          if (verdict.action == checks::AuthVerdict::Action::reject) {
+            w->abort();
+            const auto al = tx.auth->log_fields();
+            log::info("message_rejected", {{"queue_id", id}, {"client", client}, {"helo", env.helo}, {"from", from},
+                                           {"rcpts", core::join(tx.deliver_to, ",")}, {"size", std::to_string(size)},
+                                           {"verdict", "reject"}, {"score", score_text(total(symbols, {}))},
+                                           {"symbols", symbol_list(symbols, {})}, {"reason", verdict.reason},
+                                           {"spf", al.spf}, {"dkim", al.dkim}, {"dmarc", al.dmarc}});
+            s.answer(verdict.reply);
+            tx.clear();
+            break;
+          }
+          if (verdict.action == checks::AuthVerdict::Action::quarantine) quarantine = verdict.reason;
+          amend.insert_headers += tx.auth->results_field();
+          for (const auto& range : checks::forged_results(section, tx.auth->settings().authserv_id))
+            amend.drop.push_back(range);
+        }
+        if (tx.headers && engine != nullptr && engine->handles(hooks::EventKind::data)) {
           hooks::EventData e = event_for(hooks::EventKind::data);
           e.queue_id = id;
           e.size = s.message_bytes();
@@ -539,6 +600,8 @@ asio::awaitable<void> Server::run_session(tcp::socket connection, ListenerOption
           rcpts = edited_recipients(rcpts, out);
           if (!out.route.empty()) route = out.route;
         }
+        std::sort(amend.drop.begin(), amend.drop.end());  // forged results and rules' removals, once each
+        amend.drop.erase(std::unique(amend.drop.begin(), amend.drop.end()), amend.drop.end());
         if (rcpts != tx.deliver_to || !route.empty() || !quarantine.empty()) {
           queue::EnvelopeRecord changed = w->envelope();
           changed.recipients = rcpts;
@@ -557,13 +620,15 @@ asio::awaitable<void> Server::run_session(tcp::socket connection, ListenerOption
           s.answer("451 4.3.0 Error: queue file write error, try again later");
         } else {
           ++messages;
+          const auto al = tx.auth ? tx.auth->log_fields() : checks::MessageAuth::LogFields{};
           log::info("queued", {{"queue_id", id}, {"client", client}, {"helo", s.envelope().helo},
                                {"tls", stream.tls_info() ? stream.tls_info()->brief() : std::string()},
                                {"from", from},
                                {"rcpts", core::join(rcpts, ",")}, {"size", std::to_string(size)},
                                {"verdict", quarantine.empty() ? "accept" : "quarantine"},
                                {"score", score_text(total(symbols, {}))}, {"symbols", symbol_list(symbols, {})},
-                               {"route", route}, {"quarantine", quarantine}});
+                               {"route", route}, {"quarantine", quarantine},
+                               {"spf", al.spf}, {"dkim", al.dkim}, {"dmarc", al.dmarc}});
           s.answer("250 2.0.0 Ok: queued as " + id);
           if (deps_.on_queued && quarantine.empty()) deps_.on_queued(id);
         }

@@ -14,8 +14,10 @@
 #include <string>
 #include <vector>
 
+#include "checks/dmarc/psl.hpp"
 #include "core/config.hpp"
 #include "hooks/engine.hpp"
+#include "net/dns_source.hpp"
 #include "policy/snapshot.hpp"
 #include "queue/spool.hpp"
 #include "smtp/stream.hpp"
@@ -36,6 +38,10 @@ struct ServerDeps {
   // The TLS certificates in force (nullptr: none configured, STARTTLS is not offered). A
   // session takes them at its start and keeps them to its end.
   std::function<std::shared_ptr<tls::ServerContexts>()> tls;
+  // Sender authentication (checks/auth): DNS for SPF, DKIM and DMARC (nullptr: the checks are
+  // off) and the Public Suffix List for DMARC (nullptr: no DMARC).
+  net::DnsSource* dns = nullptr;
+  const checks::dmarc::PublicSuffixList* psl = nullptr;
 };
 
 // A listening socket and its role, bound before the daemon drops its privileges.

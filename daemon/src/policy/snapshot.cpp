@@ -35,7 +35,10 @@ std::shared_ptr<const Snapshot> Snapshot::load(store::Store& store) {
     auto key = lower_ascii(p.domain);
     snap->tls_policies.insert_or_assign(std::move(key), std::move(p));
   }
-  for (auto& k : store.list_dkim_keys()) {
+  // Keys exist from schema 6 on; a build that knows less (the boot test's "previous release",
+  // PORTCULLIS_SCHEMA_LIMIT) has no such table.
+  const auto keys = store.latest_schema_version() >= 6 ? store.list_dkim_keys() : std::vector<store::DkimKey>{};
+  for (auto k : keys) {
     if (!k.active) continue;
     std::string domain = lower_ascii(k.domain);
     if (!domain.empty() && domain.back() == '.') domain.pop_back();

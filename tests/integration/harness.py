@@ -776,13 +776,24 @@ def smtp_send(port, sender, rcpts, data, mail_options=(), ehlo="client.test", ti
 
 def split_received(data):
     """Splits a message whose first header is Received: into (received_header, rest)."""
-    if not data.startswith(b"Received:"):
-        raise AssertionError(f"message does not start with a Received header: {data[:200]!r}")
+    return split_first_field(data, b"Received:")
+
+
+def split_results(data, authserv_id):
+    """Splits a message whose first header is the Authentication-Results field of
+    authserv_id (the one the gateway adds after its Received) into (field, rest)."""
+    return split_first_field(data, b"Authentication-Results: " + authserv_id.encode() + b";")
+
+
+def split_first_field(data, start):
+    """Splits a message whose first header field begins with `start` into (field, rest)."""
+    if not data.startswith(start):
+        raise AssertionError(f"message does not start with {start!r}: {data[:200]!r}")
     pos = 0
     while True:
         end = data.find(b"\r\n", pos)
         if end < 0:
-            raise AssertionError("unterminated Received header")
+            raise AssertionError(f"unterminated {start!r} header")
         nxt = end + 2
         if data[nxt:nxt + 1] in (b" ", b"\t"):
             pos = nxt

@@ -74,8 +74,9 @@ class RulesTest(GatewayCase):
         self.assertIsNone(msg.header("X-Internal-Secret"))
         self.assertIn(b"\r\n\r\none", msg.data)
         queued = self.gw.wait_event("queued", queue_id=t.queue_id)
-        self.assertEqual(queued["symbols"], "HELLO_RULES")
-        self.assertEqual(queued["score"], "1.25")
+        # Sender authentication's symbols first (sender.test publishes nothing: SPF_NONE 0.5).
+        self.assertEqual(queued["symbols"], "SPF_NONE DKIM_NONE DMARC_NONE HELLO_RULES")
+        self.assertEqual(queued["score"], "1.75")
 
         # discard: 250 to the client, nothing delivered; quarantine: held in the spool.
         d = self.send("alice@sender.test", ["bob@example.test"], subject="drop me")

@@ -127,11 +127,15 @@ int run_daemon(const DaemonOptions& opts) {
       log::info("store_migrate", {{"from", std::to_string(schema_before)},
                                   {"to", std::to_string(store->schema_version())}});
     // Message tracking: its own store connection on its own thread (app/tracker.hpp).
+    // The same thread writes the DMARC aggregate-report rows (a build that knows schema 6).
+    const bool dmarc_rows = store->latest_schema_version() >= 6;
     std::optional<Tracker> tracker;
-    if (config.tracking.enabled) {
+    if (config.tracking.enabled || dmarc_rows) {
       Tracker::Options topts;
       topts.gateway = config.hostname;
       topts.retention = config.tracking.retention;
+      topts.messages = config.tracking.enabled;
+      if (dmarc_rows) topts.dmarc_retention = std::chrono::days(31);  // a month of daily reports
       tracker.emplace(open_store, topts);
     }
     queue::Spool spool(config.spool_dir);
@@ -188,6 +192,7 @@ int run_daemon(const DaemonOptions& opts) {
                            &engine, [&tls_holder] { return tls_holder.current(); }};
     sdeps.dns = &dns_cache;
     sdeps.psl = psl.get();
+    if (dmarc_rows) sdeps.on_dmarc = [&tracker](store::DmarcRow row) { tracker->record_dmarc(std::move(row)); };
     smtp::Server server(config, sdeps);
     server.serve(std::move(listeners));
 

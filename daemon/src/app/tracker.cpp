@@ -35,10 +35,11 @@ std::vector<std::string> split(std::string_view list) {
 
 Tracker::Tracker(std::function<std::unique_ptr<store::Store>()> open, Options options)
     : open_(std::move(open)), options_(std::move(options)) {
-  observer_ = log::ObserverHandle(
-      [this](log::Level, std::string_view event, std::span<const log::Field> fields, std::string_view) {
-        observe(event, fields);
-      });
+  if (options_.messages)
+    observer_ = log::ObserverHandle(
+        [this](log::Level, std::string_view event, std::span<const log::Field> fields, std::string_view) {
+          observe(event, fields);
+        });
   thread_ = std::jthread([this](std::stop_token stop) { run(stop); });
 }
 
@@ -97,6 +98,8 @@ void Tracker::observe(std::string_view event, std::span<const log::Field> fields
   push(std::move(m));
 }
 
+void Tracker::record_dmarc(store::DmarcRow row) { push(std::move(row)); }
+
 void Tracker::push(Job job) {
   {
     std::lock_guard lock(mutex_);
@@ -128,6 +131,8 @@ bool Tracker::write(store::Store& s, const Job& job) {
   try {
     if (const auto* m = std::get_if<store::MessageRecord>(&job)) {
       s.log_message(*m);
+    } else if (const auto* row = std::get_if<store::DmarcRow>(&job)) {
+      s.dmarc_record(*row);
     } else {
       const auto& u = std::get<Update>(job);
       try {
@@ -150,11 +155,17 @@ bool Tracker::write(store::Store& s, const Job& job) {
 
 void Tracker::prune(store::Store& s) {
   const auto now = std::chrono::steady_clock::now();
-  if (options_.retention.count() <= 0 || now < next_prune_) return;
+  if ((options_.retention.count() <= 0 && options_.dmarc_retention.count() <= 0) || now < next_prune_) return;
   next_prune_ = now + std::chrono::hours(1);
   try {
-    const auto removed = s.prune_messages(now_seconds() - options_.retention.count());
-    if (removed > 0) log::info("tracking_pruned", {{"messages", std::to_string(removed)}});
+    if (options_.retention.count() > 0) {
+      const auto removed = s.prune_messages(now_seconds() - options_.retention.count());
+      if (removed > 0) log::info("tracking_pruned", {{"messages", std::to_string(removed)}});
+    }
+    if (options_.dmarc_retention.count() > 0) {
+      const auto removed = s.dmarc_prune(now_seconds() - options_.dmarc_retention.count());
+      if (removed > 0) log::info("dmarc_rows_pruned", {{"rows", std::to_string(removed)}});
+    }
   } catch (const std::exception& e) {
     log::warn("tracking_store_error", {{"error", e.what()}});
   }

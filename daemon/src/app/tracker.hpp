@@ -1,5 +1,6 @@
 // Message tracking: turns the log events of messages (queued, message_rejected,
-// bounce_queued, delivered, deferred, bounced) into rows of the store's message log, on a
+// bounce_queued, delivered, deferred, bounced) into rows of the store's message log (and
+// takes the DMARC aggregate-report rows of checks/auth the same way), on a
 // thread of its own with its own store connection, so neither the event loop nor the
 // delivery path ever waits on the database. The hand-over queue is bounded: while the
 // database is unreachable, records wait (retried with backoff) up to that bound, and beyond
@@ -31,6 +32,8 @@ class Tracker {
     std::chrono::milliseconds retry_min{500};
     std::chrono::milliseconds retry_max{30000};
     std::chrono::seconds retention{0};  // prune older messages hourly (0: never)
+    bool messages = true;                 // the message log (else only DMARC rows are written)
+    std::chrono::seconds dmarc_retention{0};  // prune older DMARC report rows hourly (0: never)
   };
   // open() makes the writer thread's store connection (called on that thread, again after
   // a failure).
@@ -45,6 +48,9 @@ class Tracker {
   uint64_t written() const;
   uint64_t dropped() const;
 
+  // A DMARC aggregate-report row (checks/auth), written like the message log's records.
+  void record_dmarc(store::DmarcRow row);
+
   // The log observer's work, public for tests: one event with its fields.
   void observe(std::string_view event, std::span<const log::Field> fields);
 
@@ -53,7 +59,7 @@ class Tracker {
     std::string queue_id;
     store::DeliveryRecord delivery;
   };
-  using Job = std::variant<store::MessageRecord, Update>;
+  using Job = std::variant<store::MessageRecord, Update, store::DmarcRow>;
 
   void push(Job job);
   void run(std::stop_token stop);

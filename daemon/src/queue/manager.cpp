@@ -1,5 +1,7 @@
 #include "queue/manager.hpp"
 
+#include <ctime>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -409,6 +411,16 @@ asio::awaitable<void> Manager::deliver(std::string id) {
     auto& g = groups[route.empty() ? route_key(snapshot.get(), domain, config_.delivery.mx_port) : override_key(route)];
     g.first = domain;
     g.second.push_back(r);
+  }
+  // DKIM: mail of the organisation is signed once per attempt, for every destination.
+  if (!groups.empty() && snapshot && DkimSigning::wanted(*snapshot, msg->envelope)) {
+    const std::time_t signed_at = std::time(nullptr);
+    const auto sig = co_await core::offload(workers_, [&] { return signing_.sign(*snapshot, msg->message, signed_at); });
+    if (!sig.fields.empty()) {
+      msg->message.insert(0, sig.fields);
+      log::info("dkim_signed", {{"queue_id", id}, {"domain", sig.domain}, {"selectors", sig.selectors}});
+    }
+    if (!sig.error.empty()) log::warn("dkim_sign_failed", {{"queue_id", id}, {"error", sig.error}});
   }
   for (auto& [key, g] : groups) {
     if (stopping_) break;

@@ -24,6 +24,7 @@
 #include "hooks/engine.hpp"
 #include "net/dns.hpp"
 #include "policy/snapshot.hpp"
+#include "queue/dkim_signing.hpp"
 #include "queue/spool.hpp"
 #include "smtp/client.hpp"
 
@@ -84,6 +85,7 @@ class Manager {
   std::unique_ptr<MtaSts> mta_sts_;                        // nullptr: tls.mta_sts = false
   bool dane_ = false;  // tls.dane and a local resolver (queue/dane.hpp)
   std::function<std::shared_ptr<const policy::Snapshot>()> policy_;
+  DkimSigning signing_;  // outbound DKIM (used on the worker pool)
 
   std::set<std::pair<int64_t, std::string>> schedule_;  // (due unix time, id)
   std::unordered_set<std::string> known_;                // scheduled or being delivered

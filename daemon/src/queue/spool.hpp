@@ -35,6 +35,7 @@ struct EnvelopeRecord {
   bool is_bounce = false;  // a DSN we generated: never bounced itself
   std::string route;       // set by a rule: deliver every recipient to HOST[:PORT] / [ADDR]:PORT
   std::string quarantine;  // set by a rule: held, not delivered (the reason)
+  bool sign = false;       // from the organisation (relay network, submission): DKIM-signed at delivery
 };
 
 // Changes to a message decided at the end of DATA (rules), applied when it is committed.

@@ -82,6 +82,7 @@ std::string format_envelope(const EnvelopeRecord& env) {
   put(out, "bounce", env.is_bounce ? "1" : "0");
   if (!env.route.empty()) put(out, "route", env.route);
   if (!env.quarantine.empty()) put(out, "quarantine", env.quarantine);
+  if (env.sign) put(out, "sign", "1");  // only when set: an older daemon ignores it
   out += '\n';
   return out;
 }
@@ -114,6 +115,8 @@ std::optional<EnvelopeRecord> parse_envelope(std::string_view data, std::size_t&
       env.route = v;
     } else if (k == "quarantine") {
       env.quarantine = v;
+    } else if (k == "sign") {
+      env.sign = v == "1";
     }  // unknown keys are ignored: a newer daemon may add some
     return true;
   });

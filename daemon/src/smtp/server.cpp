@@ -491,6 +491,8 @@ asio::awaitable<void> Server::run_session(tcp::socket connection, ListenerOption
         rec.recipients = tx.deliver_to;
         rec.body_8bit = env.body_8bit;
         rec.smtputf8 = env.smtputf8;
+        // Mail of the organisation (its servers, submission) is DKIM-signed at delivery.
+        rec.sign = role == core::ListenerRole::submission || (snap && snap->in_relaynets(client_addr));
         // RFC 3848: ESMTPS when TLS protected the session.
         const std::string proto = std::string(env.smtputf8 ? "UTF8SMTP" : (env.esmtp ? "ESMTP" : "SMTP")) +
                                   (stream.tls() ? "S" : "");
@@ -553,6 +555,9 @@ asio::awaitable<void> Server::run_session(tcp::socket connection, ListenerOption
             tx.symbols.push_back(hooks::Symbol{sym.name, sym.score});  // the rules see them
           }
           const auto verdict = tx.auth->verdict();
+          if (deps_.on_dmarc) {
+            if (auto row = tx.auth->report_row(id, w->envelope().received)) deps_.on_dmarc(std::move(*row));
+          }
           if (verdict.action == checks::AuthVerdict::Action::reject) {
             w->abort();
             const auto al = tx.auth->log_fields();

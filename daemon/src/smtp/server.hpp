@@ -21,6 +21,7 @@
 #include "policy/snapshot.hpp"
 #include "queue/spool.hpp"
 #include "smtp/stream.hpp"
+#include "store/store.hpp"
 #include "tls/server_context.hpp"
 
 namespace portcullis::smtp {
@@ -42,6 +43,9 @@ struct ServerDeps {
   // off) and the Public Suffix List for DMARC (nullptr: no DMARC).
   net::DnsSource* dns = nullptr;
   const checks::dmarc::PublicSuffixList* psl = nullptr;
+  // Takes the DMARC aggregate-report row of each message a DMARC record applied to (empty: none
+  // are recorded). Called on the io thread; must not block.
+  std::function<void(store::DmarcRow)> on_dmarc = {};
 };
 
 // A listening socket and its role, bound before the daemon drops its privileges.

@@ -1,6 +1,7 @@
 // checks/auth/message_auth.hpp
 #include "checks/auth/message_auth.hpp"
 
+#include <algorithm>
 #include <ctime>
 
 #include "checks/dmarc/author.hpp"
@@ -14,10 +15,9 @@ namespace asio = boost::asio;
 
 namespace {
 
-// Off unless set to "on": until the daemon's integration of the checks is finished and tested
-// end to end (issue 10 goes on), they run only where the admin turns them on.
+// On unless the admin sets it to "off" (postmaster.cpp allows only "on" and "off").
 bool setting_on(const policy::Snapshot* snapshot, const char* key) {
-  return snapshot && snapshot->setting(key).value_or("off") == "on";
+  return !snapshot || snapshot->setting(key).value_or("on") == "on";
 }
 
 std::string domain_of(std::string_view address) {
@@ -147,11 +147,7 @@ std::string MessageAuth::results_field() const {
     mail::AuthResult r{"dmarc", std::string(dmarc::to_string(dmarc_->result)), "", {}};
     if (dmarc_->result == dmarc::Result::pass || dmarc_->result == dmarc::Result::fail) {
       r.comment = "p=" + std::string(dmarc::to_string(dmarc_->published)) +
-                  " dis=" + std::string(dmarc::to_string(verdict().action == AuthVerdict::Action::reject
-                                                             ? dmarc::Policy::reject
-                                                         : verdict().action == AuthVerdict::Action::quarantine
-                                                             ? dmarc::Policy::quarantine
-                                                             : dmarc::Policy::none));
+                  " dis=" + std::string(dmarc::to_string(disposition()));
     } else if (!dmarc_->problem.empty()) {
       r.comment = dmarc_->problem;
     }
@@ -227,6 +223,15 @@ AuthVerdict MessageAuth::verdict() const {
   return v;
 }
 
+dmarc::Policy MessageAuth::disposition() const {
+  switch (verdict().action) {
+    case AuthVerdict::Action::reject: return dmarc::Policy::reject;
+    case AuthVerdict::Action::quarantine: return dmarc::Policy::quarantine;
+    case AuthVerdict::Action::none: break;
+  }
+  return dmarc::Policy::none;
+}
+
 MessageAuth::LogFields MessageAuth::log_fields() const {
   LogFields out;
   if (spf_) out.spf = std::string(spf::to_string(spf_->result));
@@ -239,6 +244,41 @@ MessageAuth::LogFields MessageAuth::log_fields() const {
   }
   if (dmarc_) out.dmarc = std::string(dmarc::to_string(dmarc_->result));
   return out;
+}
+
+std::optional<store::DmarcRow> MessageAuth::report_row(std::string queue_id, int64_t received) const {
+  if (!dmarc_ || !dmarc_->report.policy_published) return std::nullopt;
+  if (dmarc_->result != dmarc::Result::pass && dmarc_->result != dmarc::Result::fail) return std::nullopt;
+  const auto& rep = dmarc_->report;
+  const auto& pp = *rep.policy_published;
+  store::DmarcRow row;
+  row.received = received;
+  row.queue_id = std::move(queue_id);
+  row.source_ip = rep.source_ip.to_string();
+  row.header_from = rep.header_from;
+  row.envelope_from = rep.envelope_from;
+  row.policy_domain = pp.domain;
+  row.published = "p=" + std::string(dmarc::to_string(pp.p)) + " sp=" + std::string(dmarc::to_string(pp.sp)) +
+                  (pp.np ? " np=" + std::string(dmarc::to_string(*pp.np)) : std::string()) +
+                  " pct=" + std::to_string(pp.pct) + " adkim=" + std::string(dmarc::to_string(pp.adkim)) +
+                  " aspf=" + std::string(dmarc::to_string(pp.aspf)) + " fo=" + pp.fo;
+  const dmarc::Policy done = disposition();
+  row.disposition = std::string(dmarc::to_string(done));
+  row.dmarc = std::string(dmarc::to_string(dmarc_->result));
+  row.spf_domain = rep.spf.domain;
+  row.spf_result = rep.spf.result.empty() ? "none" : rep.spf.result;
+  for (const auto& d : rep.dkim) {
+    if (!row.dkim.empty()) row.dkim += "; ";
+    row.dkim += "d=" + d.domain + " s=" + d.selector + " result=" + d.result;
+  }
+  std::vector<std::string> reasons;
+  for (const auto& r : rep.reasons) reasons.push_back(r.type);
+  // Asked for more than we did, and not because of pct=: our own choice (dmarc-enforce off).
+  if (dmarc_->policy != dmarc::Policy::none && done == dmarc::Policy::none &&
+      std::find(reasons.begin(), reasons.end(), "local_policy") == reasons.end())
+    reasons.emplace_back("local_policy");
+  for (const auto& r : reasons) row.reason += (row.reason.empty() ? "" : ",") + r;
+  return row;
 }
 
 std::vector<std::pair<std::size_t, std::size_t>> forged_results(const mail::HeaderSection& headers,

@@ -23,6 +23,7 @@
 #include "checks/spf/evaluate.hpp"
 #include "mail/headers.hpp"
 #include "net/dns_source.hpp"
+#include "store/store.hpp"
 
 namespace portcullis::policy {
 class Snapshot;
@@ -41,8 +42,8 @@ struct AuthSettings {
   bool any() const { return spf || dkim || dmarc; }
 };
 
-// The settings of the policy in force: spf, dkim, dmarc, dmarc-enforce ("on"/"off"; off by
-// default for now) and authserv-id (default: the host name).
+// The settings of the policy in force: spf, dkim, dmarc, dmarc-enforce ("on"/"off"; on by
+// default) and authserv-id (default: the host name).
 AuthSettings auth_settings(const policy::Snapshot* snapshot, const std::string& hostname);
 
 struct AuthVerdict {
@@ -83,12 +84,18 @@ class MessageAuth {
   std::string results_field() const;
   std::vector<AuthSymbol> symbols() const;
   AuthVerdict verdict() const;
+  // What is done with the message for DMARC's sake (the A-R "dis=", the report row's
+  // disposition): reject, quarantine or none.
+  dmarc::Policy disposition() const;
   // For the message log: spf "pass", dkim "pass:example.com,fail:other.example" (or "none"),
   // dmarc "pass"; empty where the check did not run.
   struct LogFields {
     std::string spf, dkim, dmarc;
   };
   LogFields log_fields() const;
+  // The DMARC aggregate-report row of this message (RFC 7489 7.2), or nullopt when no DMARC
+  // record applied (no report is due) or DMARC did not come to pass/fail.
+  std::optional<store::DmarcRow> report_row(std::string queue_id, int64_t received) const;
 
  private:
   AuthSettings settings_;

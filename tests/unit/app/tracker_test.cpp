@@ -78,6 +78,32 @@ TEST_F(TrackerTest, MessagesAndDeliveriesAreLogged) {
   EXPECT_EQ(q3.deliveries.at(0).status, "rejected");
 }
 
+TEST_F(TrackerTest, DmarcRowsAreWrittenEvenWithoutTheMessageLog) {
+  Tracker::Options o{"gw1.test"};
+  o.messages = false;
+  Tracker t([this] { return open(); }, o);
+  log::info("queued", {{"queue_id", "Q1"}, {"client", "192.0.2.1"}, {"rcpts", "bob@ours.test"}});  // not tracked
+  store::DmarcRow row;
+  row.received = 1700000000;
+  row.queue_id = "Q1";
+  row.source_ip = "192.0.2.1";
+  row.header_from = "Sender.Test";
+  row.policy_domain = "sender.test";
+  row.published = "p=reject sp=reject pct=100 adkim=r aspf=r fo=0";
+  row.disposition = "reject";
+  row.dmarc = "fail";
+  row.spf_result = "fail";
+  t.record_dmarc(row);
+  ASSERT_TRUE(t.flush(std::chrono::seconds(10)));
+  EXPECT_EQ(t.written(), 1u);
+  EXPECT_TRUE(all().empty());
+  const auto rows = open()->dmarc_rows("sender.test", 0, 2000000000);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].queue_id, "Q1");
+  EXPECT_EQ(rows[0].header_from, "sender.test");
+  EXPECT_EQ(rows[0].disposition, "reject");
+}
+
 TEST_F(TrackerTest, DeliveryOfUnknownMessageIsDroppedNotRetriedForever) {
   Tracker t([this] { return open(); }, Tracker::Options{"gw1.test"});
   log::info("delivered", {{"queue_id", "NEVER"}, {"rcpt", "x@ours.test"}, {"relay", "h:25"}, {"attempt", "1"},

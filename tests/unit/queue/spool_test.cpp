@@ -175,6 +175,22 @@ TEST(SpoolFormat, RouteAndQuarantineRoundTrip) {
   EXPECT_EQ(format_envelope(sample()).find("route"), std::string::npos);  // absent when unset
 }
 
+TEST(SpoolFormat, SignFlagRoundTripsAndIsAbsentWhenUnset) {
+  auto e = sample();
+  e.sign = true;
+  std::size_t off = 0;
+  const std::string text = format_envelope(e);
+  EXPECT_NE(text.find("\nsign: 1\n"), std::string::npos);
+  auto back = parse_envelope(text, off);
+  ASSERT_TRUE(back);
+  EXPECT_TRUE(back->sign);
+  // Unset: no line at all, so a spool written now is read by an older daemon unchanged.
+  EXPECT_EQ(format_envelope(sample()).find("sign"), std::string::npos);
+  back = parse_envelope(format_envelope(sample()), off);
+  ASSERT_TRUE(back);
+  EXPECT_FALSE(back->sign);
+}
+
 // Rules change a message at the end of DATA: new envelope, inserted and dropped headers.
 void amend_and_check(std::size_t body_size) {
   TempDir t;

@@ -118,8 +118,8 @@ class PackageTest(unittest.TestCase):
                     "libsqlite3-0", "libsystemd0", "libstdc++6"):
             self.assertIn(lib, names)
         self.assertTrue(any(re.fullmatch(r"libssl3 \(>= 3[^)]*\)", d) for d in deps), deps)
-        # What they run.
-        for prog in ("whiptail", "openssh-client", "passwd", "tzdata"):
+        # What they run or read (publicsuffix: DMARC's organisational domains).
+        for prog in ("whiptail", "openssh-client", "passwd", "tzdata", "publicsuffix"):
             self.assertIn(prog, names)
         self.assertIn("mariadb-server (>= 1:10.11)", deps)
         self.assertEqual(len(names), len(deps), "a package named twice")

@@ -4,12 +4,14 @@
 #include <algorithm>
 #include <cstddef>
 
+#include "mail/cfws.hpp"
+
 namespace portcullis::mail {
 
 namespace {
 
 constexpr std::size_t max_scan = 4096;  // octets of a value read at most
-constexpr int max_comment_depth = 16;
+constexpr std::size_t max_comment_depth = 16;
 
 bool is_tspecial(char c) {
   // RFC 2045 5.1 tspecials
@@ -78,40 +80,17 @@ std::string authentication_results_field(std::string_view authserv_id, const std
 
 std::optional<std::string> authserv_id_of(std::string_view value) {
   if (value.size() > max_scan) value = value.substr(0, max_scan);
-  std::size_t i = 0;
-  // CFWS: white space, folding and (nested) comments with quoted pairs.
-  for (;;) {
-    while (i < value.size() && (value[i] == ' ' || value[i] == '\t' || value[i] == '\r' || value[i] == '\n')) ++i;
-    if (i >= value.size() || value[i] != '(') break;
-    int depth = 0;
-    for (; i < value.size(); ++i) {
-      if (value[i] == '\\') {
-        ++i;
-        continue;
-      }
-      if (value[i] == '(' && ++depth > max_comment_depth) return std::nullopt;
-      if (value[i] == ')' && --depth == 0) {
-        ++i;
-        break;
-      }
-    }
-    if (depth != 0) return std::nullopt;  // an unclosed comment
-  }
-  if (i >= value.size()) return std::nullopt;
+  const auto start = skip_cfws(value, 0, max_comment_depth);
+  if (!start || *start >= value.size()) return std::nullopt;
+  std::size_t i = *start;
   std::string id;
   if (value[i] == '"') {
-    for (++i; i < value.size(); ++i) {
-      if (value[i] == '\\' && i + 1 < value.size()) {
-        id += value[++i];
-      } else if (value[i] == '"') {
-        return id.empty() ? std::nullopt : std::optional<std::string>(id);
-      } else {
-        id += value[i];
-      }
-    }
-    return std::nullopt;  // an unclosed quoted string
+    const auto end = skip_quoted_string(value, i);
+    if (!end) return std::nullopt;  // an unclosed quoted string
+    id = unquote(value.substr(i, *end - i));
+  } else {
+    while (i < value.size() && is_token_char(value[i])) id += value[i++];
   }
-  while (i < value.size() && is_token_char(value[i])) id += value[i++];
   if (id.empty()) return std::nullopt;
   return id;
 }

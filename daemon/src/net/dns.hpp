@@ -95,4 +95,8 @@ std::string tlsa_name(std::string_view host, std::uint16_t port);
 // labels of 1..63 letters, digits, '-' or '_', at most 253 characters in all.
 bool valid_dns_name(std::string_view name);
 
+// The form under which a name is compared and cached: ASCII letters lower-cased, one final
+// dot removed ("Example.COM." -> "example.com").
+std::string canonical_name(std::string_view name);
+
 }  // namespace portcullis::net

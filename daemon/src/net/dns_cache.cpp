@@ -12,11 +12,7 @@ namespace asio = boost::asio;
 namespace {
 
 std::string key_of(std::string_view type, std::string_view name) {
-  if (!name.empty() && name.back() == '.') name.remove_suffix(1);
-  std::string key(type);
-  key += ' ';
-  for (char c : name) key += static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
-  return key;
+  return std::string(type) + ' ' + canonical_name(name);
 }
 
 }  // namespace

@@ -156,4 +156,12 @@ bool valid_dns_name(std::string_view name) {
   return label > 0;
 }
 
+std::string canonical_name(std::string_view name) {
+  if (!name.empty() && name.back() == '.') name.remove_suffix(1);
+  std::string out(name);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
 }  // namespace portcullis::net

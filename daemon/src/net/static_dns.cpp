@@ -7,18 +7,6 @@
 
 namespace portcullis::net {
 
-namespace {
-
-std::string key_of(std::string_view name) {
-  if (!name.empty() && name.back() == '.') name.remove_suffix(1);
-  std::string key(name);
-  std::transform(key.begin(), key.end(), key.begin(),
-                 [](unsigned char c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c); });
-  return key;
-}
-
-}  // namespace
-
 std::string_view to_string(RrType type) {
   switch (type) {
     case RrType::txt: return "TXT";
@@ -31,7 +19,7 @@ std::string_view to_string(RrType type) {
   return "?";
 }
 
-StaticDns::Node& StaticDns::node(std::string_view name) { return zone_[key_of(name)]; }
+StaticDns::Node& StaticDns::node(std::string_view name) { return zone_[canonical_name(name)]; }
 
 void StaticDns::add_txt(std::string_view name, std::string value) { node(name).txt.push_back(std::move(value)); }
 
@@ -41,14 +29,14 @@ void StaticDns::add_address(std::string_view name, const boost::asio::ip::addres
 }
 
 void StaticDns::add_mx(std::string_view name, std::uint16_t preference, std::string_view host) {
-  node(name).mx.push_back({preference, key_of(host)});
+  node(name).mx.push_back({preference, canonical_name(host)});
 }
 
 void StaticDns::add_ptr(const boost::asio::ip::address& ip, std::string_view host) {
-  node(reverse_name(ip)).ptr.push_back(key_of(host));
+  node(reverse_name(ip)).ptr.push_back(canonical_name(host));
 }
 
-void StaticDns::add_cname(std::string_view name, std::string_view target) { node(name).cname = key_of(target); }
+void StaticDns::add_cname(std::string_view name, std::string_view target) { node(name).cname = canonical_name(target); }
 
 void StaticDns::add_empty(std::string_view name) { (void)node(name); }
 
@@ -57,9 +45,9 @@ void StaticDns::timeout(std::string_view name, RrType type) { node(name).timeout
 void StaticDns::timeout(std::string_view name) { node(name).timeout_all = true; }
 
 StaticDns::Found StaticDns::find(std::string_view name, RrType type) {
-  queries_.push_back(std::string(to_string(type)) + " " + key_of(name));
+  queries_.push_back(std::string(to_string(type)) + " " + canonical_name(name));
   if (!valid_dns_name(name)) return {nullptr, DnsStatus::perm_failure};
-  std::string key = key_of(name);
+  std::string key = canonical_name(name);
   for (int depth = 0; depth < 8; ++depth) {
     auto it = zone_.find(key);
     if (it == zone_.end()) return {nullptr, DnsStatus::nxdomain};

@@ -61,6 +61,13 @@ TEST(ValidDnsName, RejectsMalformedNames) {
   }
 }
 
+TEST(CanonicalName, LowerCaseWithoutTheFinalDot) {
+  EXPECT_EQ(canonical_name("Mail.Example.COM."), "mail.example.com");
+  EXPECT_EQ(canonical_name("_dmarc.example.org"), "_dmarc.example.org");
+  EXPECT_EQ(canonical_name("."), "");
+  EXPECT_EQ(canonical_name("b\xc3\x9c.example"), "b\xc3\x9c.example");  // ASCII letters only
+}
+
 TEST(ServersCsv, NormalisesEveryForm) {
   EXPECT_EQ(detail::servers_csv({}), "");
   EXPECT_EQ(detail::servers_csv({"127.0.0.1"}), "127.0.0.1:53");

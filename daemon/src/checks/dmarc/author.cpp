@@ -7,12 +7,11 @@
 
 #include "checks/dmarc/punycode.hpp"
 #include "mail/address.hpp"
+#include "mail/cfws.hpp"
 
 namespace portcullis::checks::dmarc {
 
 namespace {
-
-constexpr std::size_t kMaxCommentDepth = 64;
 
 enum class Tok { atom, quoted, literal, special };
 
@@ -28,8 +27,6 @@ bool is_atext(unsigned char c) {
   return std::string_view("!#$%&'*+-/=?^_`{|}~").find(static_cast<char>(c)) != std::string_view::npos;
 }
 
-bool is_wsp(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-
 // The value as tokens, comments and white space dropped; nullopt if it cannot be one
 // (unterminated quote, comment or literal, a stray character).
 std::optional<std::vector<Token>> tokenize(std::string_view v) {
@@ -37,50 +34,15 @@ std::optional<std::vector<Token>> tokenize(std::string_view v) {
   std::size_t i = 0;
   while (i < v.size()) {
     const char c = v[i];
-    if (is_wsp(c)) {
-      ++i;
-    } else if (c == '(') {  // a comment, nested, with quoted-pairs
-      std::size_t depth = 0;
-      do {
-        if (i >= v.size()) return std::nullopt;
-        const char d = v[i++];
-        if (d == '\\') {
-          if (i >= v.size()) return std::nullopt;
-          ++i;
-        } else if (d == '(') {
-          if (++depth > kMaxCommentDepth) return std::nullopt;
-        } else if (d == ')') {
-          --depth;
-        }
-      } while (depth > 0);
-    } else if (c == '"') {
-      const std::size_t start = i++;
-      for (;;) {
-        if (i >= v.size()) return std::nullopt;
-        const char d = v[i++];
-        if (d == '\\') {
-          if (i >= v.size()) return std::nullopt;
-          ++i;
-        } else if (d == '"') {
-          break;
-        }
-      }
-      out.push_back({Tok::quoted, 0, v.substr(start, i - start)});
-    } else if (c == '[') {
-      const std::size_t start = i++;
-      for (;;) {
-        if (i >= v.size()) return std::nullopt;
-        const char d = v[i++];
-        if (d == '\\') {
-          if (i >= v.size()) return std::nullopt;
-          ++i;
-        } else if (d == '[') {
-          return std::nullopt;
-        } else if (d == ']') {
-          break;
-        }
-      }
-      out.push_back({Tok::literal, 0, v.substr(start, i - start)});
+    if (mail::is_fws_char(c) || c == '(') {
+      const auto next = mail::skip_cfws(v, i);
+      if (!next) return std::nullopt;
+      i = *next;
+    } else if (c == '"' || c == '[') {
+      const auto end = c == '"' ? mail::skip_quoted_string(v, i) : mail::skip_domain_literal(v, i);
+      if (!end) return std::nullopt;
+      out.push_back({c == '"' ? Tok::quoted : Tok::literal, 0, v.substr(i, *end - i)});
+      i = *end;
     } else if (std::string_view("<>@,;:.").find(c) != std::string_view::npos) {
       out.push_back({Tok::special, c, v.substr(i, 1)});
       ++i;

@@ -63,6 +63,8 @@ int cmd_user(Context& ctx, std::vector<std::string> args);
 int cmd_rules(Context& ctx, std::vector<std::string> args);
 int cmd_cert(Context& ctx, std::vector<std::string> args);
 int cmd_tlspolicy(Context& ctx, std::vector<std::string> args);
+// Outbound DKIM signing keys (cli/dkim_cmd.cpp).
+int cmd_dkim(Context& ctx, std::vector<std::string> args);
 // The running daemon, over its control socket (cli/status_cmd.cpp).
 int cmd_status(Context& ctx, std::vector<std::string> args);
 int cmd_reload(Context& ctx, std::vector<std::string> args);

@@ -20,6 +20,7 @@ const std::map<std::string, GroupFn>& groups() {
       {"domain", cmd_domain}, {"recipient", cmd_recipient}, {"alias", cmd_alias}, {"relaynet", cmd_relaynet},
       {"settings", cmd_settings}, {"db", cmd_db}, {"queue", cmd_queue}, {"log", cmd_log}, {"user", cmd_user},
       {"status", cmd_status}, {"reload", cmd_reload}, {"rules", cmd_rules}, {"cert", cmd_cert}, {"tlspolicy", cmd_tlspolicy},
+      {"dkim", cmd_dkim},
   };
   return table;
 }

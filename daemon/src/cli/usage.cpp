@@ -13,7 +13,7 @@ struct GroupHelp {
   std::string_view details;
 };
 
-constexpr std::array<GroupHelp, 13> groups{{
+constexpr std::array<GroupHelp, 14> groups{{
     {"domain",
      "domain add NAME --destination HOST[:PORT] [--recipients all|specified]\n"
      "domain set NAME [--destination HOST[:PORT]] [--recipients all|specified]\n"
@@ -122,6 +122,24 @@ constexpr std::array<GroupHelp, 13> groups{{
      "message waits, 4.7.5, rather than go in clear). verify: TLS required and the certificate must\n"
      "chain to a trusted CA (system store plus tls.ca_file) and name the next hop host, or one of\n"
      "--match. Applies to our own domains' destination servers too.\n"},
+    {"dkim",
+     "dkim keygen DOMAIN --selector S [--ed25519] [--bits 2048|3072|4096] [--inactive]\n"
+     "dkim import DOMAIN --selector S --key FILE.pem [--inactive]\n"
+     "dkim list [DOMAIN]\n"
+     "dkim show DOMAIN SELECTOR\n"
+     "dkim activate DOMAIN SELECTOR\n"
+     "dkim deactivate DOMAIN SELECTOR\n"
+     "dkim delete DOMAIN SELECTOR\n",
+     "DKIM keys that sign the mail the gateway sends (every active key of the sender's domain, or\n"
+     "of its nearest parent domain with one, signs: one RSA and one Ed25519 key = dual signing).\n"
+     "keygen makes a key here (RSA 2048 unless --bits or --ed25519), keeps the private key in the\n"
+     "store only, and prints the TXT record to publish at S._domainkey.DOMAIN in zone-file form.\n"
+     "A new key signs at once unless --inactive. import takes an existing unencrypted PEM key (RSA\n"
+     "of 1024 bits or more, or Ed25519). DOMAIN must not be a public suffix (com, co.uk); give an\n"
+     "internationalised domain in A-label form (xn--...). show prints the record again. list\n"
+     "(DOMAIN and its subdomains) prints: DOMAIN  SELECTOR  TYPE-BITS  active|inactive  CREATED.\n"
+     "Rotation: keygen a new selector --inactive, publish it, activate it, deactivate the old one,\n"
+     "delete the old one a week later.\n"},
 }};
 
 }  // namespace

@@ -160,7 +160,7 @@ std::string usage(const std::string& group) {
       "usage: portcullis [--config FILE] [--store URI] COMMAND [ARGS...]\n"
       "\n"
       "Administers the policy of a Portcullis gateway: domains, recipients, aliases, relay\n"
-      "networks and settings. The running daemon picks changes up by itself.\n"
+      "networks, settings, TLS and DKIM keys. The running daemon picks changes up by itself.\n"
       "\n"
       "global options (before COMMAND):\n"
       "  --config FILE  bootstrap configuration (default: $PORTCULLIS_CONFIG, then\n"

@@ -40,12 +40,16 @@ std::optional<std::string> validate_setting(const std::string& key, const std::s
   }
   // Sender authentication (docs/authentication.md): each check on or off; whether DMARC
   // p=reject / p=quarantine are honoured or only reported; the id in Authentication-Results.
-  if (key == "spf" || key == "dkim" || key == "dmarc" || key == "dmarc-enforce" || key == "dkim-sign") {
+  if (key == "spf" || key == "dkim" || key == "dmarc" || key == "dmarc-enforce" || key == "dkim-sign" || key == "arc") {
     if (value != "on" && value != "off") return key + ": expected on or off";
     return std::nullopt;
   }
   if (key == "authserv-id") {
     if (!is_valid_domain(value)) return "authserv-id: '" + value + "' is not a host name";
+    return std::nullopt;
+  }
+  if (key == "arc-seal-domain") {  // whose DKIM keys (portcullis dkim) seal relayed mail (RFC 8617)
+    if (!is_valid_domain(value)) return "arc-seal-domain: '" + value + "' is not a domain name";
     return std::nullopt;
   }
   if (key == "hostname") {
@@ -63,7 +67,7 @@ std::optional<std::string> validate_setting(const std::string& key, const std::s
   }
   return "unknown setting '" + key +
          "' (known: postmaster, admin-email, hostname, bounce-sender, tls-certificate, telemetry, spf, dkim, dmarc, "
-         "dmarc-enforce, dkim-sign, authserv-id, internal-display-names, encrypt-keyword, rules.NAME)";
+         "dmarc-enforce, dkim-sign, arc, arc-seal-domain, authserv-id, internal-display-names, encrypt-keyword, rules.NAME)";
 }
 
 void apply_postmaster(store::Store& store, const std::string& postmaster_address) {

@@ -96,7 +96,10 @@ void expect(const std::string& reply, char first, const std::string& what) {
 }
 
 // Sends the probe; a recipient refused at first is retried for a while (the gateway picks
-// the new route up at its next policy refresh).
+// the new route up at its next policy refresh). The sender is of the reserved .invalid domain
+// too: the gateway checks SPF and DMARC of mail from loopback like any other, and the
+// organisation's own DMARC policy (p=reject for the host name's domain) must not refuse the
+// probe; .invalid answers NXDOMAIN at once from any resolver (none: no record, no wait).
 void send_probe(const core::ListenerConfig& l, const core::Config& config, const std::string& token) {
   auto conn = LineConn::connect(reachable_address(l.address), l.port, 30s);
   expect(conn.read_reply(), '2', "banner");
@@ -104,7 +107,7 @@ void send_probe(const core::ListenerConfig& l, const core::Config& config, const
   expect(conn.read_reply(), '2', "EHLO");
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(15) + 3 * config.policy_refresh;
   for (;;) {
-    conn.write("MAIL FROM:<portcullis-upgrade@" + config.hostname + ">\r\n");
+    conn.write("MAIL FROM:<portcullis-upgrade@" + std::string(health_domain) + ">\r\n");
     expect(conn.read_reply(), '2', "MAIL FROM");
     conn.write("RCPT TO:<check@" + std::string(health_domain) + ">\r\n");
     const std::string reply = conn.read_reply();
@@ -116,7 +119,7 @@ void send_probe(const core::ListenerConfig& l, const core::Config& config, const
   }
   conn.write("DATA\r\n");
   expect(conn.read_reply(), '3', "DATA");
-  conn.write("From: <portcullis-upgrade@" + config.hostname + ">\r\nTo: <check@" + health_domain +
+  conn.write("From: <portcullis-upgrade@" + std::string(health_domain) + ">\r\nTo: <check@" + health_domain +
              ">\r\nSubject: portcullis-upgrade health check\r\nMessage-ID: <" + token + "@" + config.hostname +
              ">\r\n\r\nHealth check " + token + "\r\n.\r\n");
   expect(conn.read_reply(), '2', "end of DATA");

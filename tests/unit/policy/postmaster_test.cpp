@@ -159,6 +159,12 @@ INSTANTIATE_TEST_SUITE_P(
         SettingCase{"hostname", "a@b.example", false},
         SettingCase{"hostname",
                     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example", false},
+        // Sender authentication (docs/authentication.md).
+        SettingCase{"spf", "on", true}, SettingCase{"dkim", "off", true}, SettingCase{"dmarc", "on", true},
+        SettingCase{"dmarc-enforce", "off", true}, SettingCase{"dkim-sign", "on", true},
+        SettingCase{"arc", "off", true}, SettingCase{"spf", "yes", false}, SettingCase{"arc", "", false},
+        SettingCase{"authserv-id", "mx.ours.example", true}, SettingCase{"authserv-id", "mx ours", false},
+        SettingCase{"arc-seal-domain", "ours.example", true}, SettingCase{"arc-seal-domain", "@ours", false},
         SettingCase{"spam-threshold", "5", false}, SettingCase{"Hostname", "gw.ours.example", false},
         SettingCase{"", "", false}));
 

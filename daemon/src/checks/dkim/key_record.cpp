@@ -1,6 +1,8 @@
 // checks/dkim/key_record.hpp: DKIM key records.
 #include "checks/dkim/key_record.hpp"
 
+#include <utility>
+
 #include "checks/dkim/base64.hpp"
 #include "checks/dkim/tags.hpp"
 #include "checks/dkim/text.hpp"
@@ -70,6 +72,23 @@ KeyRecordParse parse_key_record(std::string_view txt) {
   key.public_key = std::move(*data);
   key.revoked = key.public_key.empty();
   return out;
+}
+
+KeyRecordParse choose_key_record(const std::vector<std::string>& records) {
+  if (records.size() == 1) return parse_key_record(records.front());
+  KeyRecordParse chosen;
+  std::size_t usable = 0;
+  for (const auto& text : records) {
+    KeyRecordParse p = parse_key_record(text);
+    if (p.ok()) {
+      if (++usable > 1) break;
+      chosen = std::move(p);
+    }
+  }
+  if (usable == 1) return chosen;
+  chosen = KeyRecordParse{};
+  chosen.error = usable == 0 ? "no usable key record" : "multiple key records";
+  return chosen;
 }
 
 }  // namespace portcullis::checks::dkim

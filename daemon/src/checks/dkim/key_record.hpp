@@ -7,6 +7,7 @@
 #pragma once
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "checks/dkim/types.hpp"
 
@@ -31,5 +32,10 @@ struct KeyRecordParse {
 
 // A revoked key (empty p=) parses fine: `revoked` tells.
 KeyRecordParse parse_key_record(std::string_view txt);
+
+// The key record to use from the TXT records at a key name (DKIM and ARC): the one record
+// there, or the only usable one among several (RFC 6376 3.6.2.2 leaves several undefined);
+// otherwise an error ("no usable key record", "multiple key records").
+KeyRecordParse choose_key_record(const std::vector<std::string>& records);
 
 }  // namespace portcullis::checks::dkim

@@ -48,16 +48,24 @@ boost::asio::awaitable<std::vector<net::TxtResult>> lookup_all(net::DnsSource& d
 
 }  // namespace
 
-boost::asio::awaitable<std::vector<SignatureResult>> Verifier::finish(net::DnsSource& dns, std::time_t now) {
-  core_.finish_message(now);
-  const std::vector<std::string> names = core_.key_names();
+boost::asio::awaitable<std::map<std::string, net::TxtResult>> fetch_key_records(net::DnsSource& dns,
+                                                                                 const std::vector<std::string>& names) {
   std::map<std::string, net::TxtResult> keys;
   if (names.size() == 1) {
-    keys[names.front()] = co_await dns.txt(names.front());
+    auto lookup = dns.txt(names.front());  // (GCC 12: the argument is not built inside co_await)
+    keys[names.front()] = co_await std::move(lookup);
   } else if (!names.empty()) {
     std::vector<net::TxtResult> results = co_await lookup_all(dns, names);
     for (std::size_t i = 0; i < names.size(); ++i) keys[names[i]] = std::move(results[i]);
   }
+  co_return keys;
+}
+
+boost::asio::awaitable<std::vector<SignatureResult>> Verifier::finish(net::DnsSource& dns, std::time_t now) {
+  core_.finish_message(now);
+  const std::vector<std::string> names = core_.key_names();
+  auto lookups = fetch_key_records(dns, names);
+  const std::map<std::string, net::TxtResult> keys = co_await std::move(lookups);
   co_return core_.complete(keys);
 }
 

@@ -18,6 +18,8 @@
 #pragma once
 #include <boost/asio/awaitable.hpp>
 #include <ctime>
+#include <map>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -26,6 +28,13 @@
 #include "net/dns_source.hpp"
 
 namespace portcullis::checks::dkim {
+
+// The TXT lookups of key records (DKIM and ARC): every name in `names` (as given, each once)
+// looked up in parallel; a lookup that throws counts as a temporary failure. `dns` and `names`
+// must outlive the call (await it at once: `auto op = fetch_key_records(dns, names);
+// auto keys = co_await std::move(op);`).
+boost::asio::awaitable<std::map<std::string, net::TxtResult>> fetch_key_records(net::DnsSource& dns,
+                                                                                 const std::vector<std::string>& names);
 
 class Verifier {
  public:

@@ -20,25 +20,6 @@ mail::HeaderLimits header_limits(const Limits& limits) {
   return h;
 }
 
-// The key record to use from the TXT records at the key name: the one record there, or the
-// only usable one among several (RFC 6376 3.6.2.2 leaves several records undefined).
-KeyRecordParse choose_record(const std::vector<std::string>& records) {
-  if (records.size() == 1) return parse_key_record(records.front());
-  KeyRecordParse chosen;
-  std::size_t usable = 0;
-  for (const auto& text : records) {
-    KeyRecordParse p = parse_key_record(text);
-    if (p.ok()) {
-      if (++usable > 1) break;
-      chosen = std::move(p);
-    }
-  }
-  if (usable == 1) return chosen;
-  chosen = KeyRecordParse{};
-  chosen.error = usable == 0 ? "no usable key record" : "multiple key records";
-  return chosen;
-}
-
 }  // namespace
 
 VerificationCore::VerificationCore(Limits limits)
@@ -146,7 +127,7 @@ SignatureResult VerificationCore::evaluate(const Entry& e, const net::TxtResult&
     case net::DnsStatus::perm_failure: return done(Result::permerror, "bad key record name");
     case net::DnsStatus::temp_failure: return done(Result::temperror, "key lookup failed");
   }
-  const KeyRecordParse record = choose_record(txt.records);
+  const KeyRecordParse record = choose_key_record(txt.records);
   if (!record.ok()) return done(Result::permerror, record.error);
   const KeyRecord& key = record.key;
   r.testing = key.testing;

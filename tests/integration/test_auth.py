@@ -234,7 +234,7 @@ class AuthTest(GatewayCase):
 
     def test_checks_turned_off(self):
         """spf/dkim/dmarc off: no lookups, no field, the message byte-identical after Received."""
-        self.setup_gateway({"spf": "off", "dkim": "off", "dmarc": "off"})
+        self.setup_gateway({"spf": "off", "dkim": "off", "dmarc": "off", "arc": "off"})
         original = make_message("unchecked", ["x"], sender="ceo@forged.test")
         msg, _ = self.deliver("ceo@forged.test", original)
         self.assertEqual(split_received(msg.data)[1], original)
@@ -285,6 +285,97 @@ class AuthTest(GatewayCase):
         self.assertEqual(good[:6], (qid, "good.test", "good.test", "none", "pass", "pass"))
         self.assertIn("d=good.test s=sel result=pass", good[6])
         self.assertEqual(forged[1:6], ("forged.test", "forged.test", "reject", "fail", "fail"))
+
+
+class ArcTest(GatewayCase):
+    """ARC (RFC 8617) through the daemon: the chain of a message sealed by dkimpy (a mailing
+    list, relay.test) is validated on arrival and stamped in Authentication-Results; the
+    message leaves with our own ARC Set, which dkimpy validates."""
+
+    def setup_gateway(self, seal=True):
+        self.dest = self.make_sink("dest")
+        self.dns = self.make_dns({**zone(), f"{SELECTOR}._domainkey.relay.test": [
+            {"type": "TXT", "value": f"v=DKIM1; k=rsa; p={PUBLIC}"}]})
+        self.gw = self.make_gateway(self.dns, self.dest.port)
+        self.gw.cli("domain", "add", DEST, "--destination", f"127.0.0.1:{self.dest.port}")
+        if seal:
+            key = self.gw.root / "seal.pem"
+            key.write_bytes(PRIVATE)
+            self.gw.cli("dkim", "import", "seal.test", "--selector", "arc", "--key", str(key))
+            self.gw.cli("settings", "set", "arc-seal-domain", "seal.test")
+        self.gw.cli("settings", "set", "dmarc-enforce", "off")
+        self.gw.start()
+
+    @staticmethod
+    def dnsfunc(name, timeout=5):
+        return {b"sel._domainkey.relay.test.": f"v=DKIM1; k=rsa; p={PUBLIC}".encode(),
+                b"arc._domainkey.seal.test.": f"v=DKIM1; k=rsa; p={PUBLIC}".encode(),
+                b"sel._domainkey.good.test.": f"v=DKIM1; k=rsa; p={PUBLIC}".encode()}.get(name)
+
+    def list_message(self, subject):
+        """Alice's signed message as a mailing list (relay.test) passes it on, ARC-sealed."""
+        original = signed(make_message(subject, ["to the list"], sender="alice@good.test"))
+        with_results = (b"Authentication-Results: lists.relay.test; dkim=pass header.d=good.test; "
+                        b"spf=pass smtp.mailfrom=alice@good.test\r\n" + original)
+        arc = dkim.arc_sign(with_results, SELECTOR.encode(), b"relay.test", PRIVATE, b"lists.relay.test",
+                            include_headers=[b"from", b"to", b"subject", b"date", b"message-id"])
+        return b"".join(arc) + with_results
+
+    def deliver(self, sender, data):
+        before = self.dest.count()
+        t = smtp_send(self.gw.port, sender, ["user@example.test"], data)
+        self.assertEqual(t.data and t.data[0], 250, f"{t}\n{self.gw.tail(30)}")
+        return self.dest.wait_for(before + 1, diagnostics=self.diag(self.dest))[-1], t.queue_id
+
+    def test_chain_validated_and_sealed(self):
+        self.setup_gateway()
+        data = self.list_message("via the list")
+        self.assertEqual(dkim.arc_verify(data, dnsfunc=self.dnsfunc)[0], b"pass")  # the input is sound
+        msg, qid = self.deliver("list@relay.test", data)
+        ar = results_fields(msg.data, self.gw.hostname)[0]
+        self.assertRegex(ar, r"arc=pass \(i=1\) header\.oldest-pass=0 smtp\.remote-ip=127\.0\.0\.1")
+        self.assertIn("ARC_PASS", self.gw.wait_event("queued", queue_id=qid)["symbols"])
+        # Our set: i=2, cv=pass, on top; the whole chain validates with dkimpy.
+        self.assertTrue(msg.data.startswith(b"ARC-Seal: "), msg.data[:300])
+        head = msg.data.split(b"\r\n\r\n")[0]
+        self.assertRegex(head, rb"ARC-Seal: [^\n]*(\r\n[ \t][^\n]*)*cv=pass; d=seal\.test; i=2; s=arc")
+        self.assertRegex(head, rb"ARC-Authentication-Results: i=2; gw\.test;")
+        cv, results, reason = dkim.arc_verify(msg.data, dnsfunc=self.dnsfunc)
+        self.assertEqual(cv, b"pass", reason)
+        self.assertEqual(len(results), 2)
+        ev = self.gw.wait_event("arc_sealed", queue_id=qid)
+        self.assertEqual((ev["domain"], ev["selector"], ev["chain"]), ("seal.test", "arc", "pass 1"))
+
+    def test_broken_chain_fails_and_is_sealed_as_failed(self):
+        self.setup_gateway()
+        data = self.list_message("tampered").replace(b"to the list", b"changed after sealing")
+        msg, qid = self.deliver("list@relay.test", data)
+        ar = results_fields(msg.data, self.gw.hostname)[0]
+        self.assertRegex(ar, r"arc=fail \(")
+        self.assertIn("ARC_FAIL", self.gw.wait_event("queued", queue_id=qid)["symbols"])
+        head = msg.data.split(b"\r\n\r\n")[0]
+        self.assertRegex(head, rb"ARC-Seal: [^\n]*(\r\n[ \t][^\n]*)*cv=fail; d=seal\.test; i=2")
+        # dkimpy reads our set and stops there (its "fail" is None with this reason).
+        cv, results, reason = dkim.arc_verify(msg.data, dnsfunc=self.dnsfunc)
+        self.assertNotEqual(cv, b"pass")
+        self.assertIn("ARC-Seal[2] reported failure", reason)
+
+    def test_first_seal_on_mail_without_a_chain(self):
+        self.setup_gateway()
+        msg, _ = self.deliver("alice@good.test", signed(make_message("direct", ["x"], sender="alice@good.test")))
+        self.assertIn("arc=none", results_fields(msg.data, self.gw.hostname)[0])
+        cv, results, reason = dkim.arc_verify(msg.data, dnsfunc=self.dnsfunc)
+        self.assertEqual(cv, b"pass", reason)
+        self.assertEqual(len(results), 1)
+        # Our A-R results travel in the ARC-Authentication-Results.
+        self.assertRegex(msg.data, rb"ARC-Authentication-Results: i=1; gw\.test;\s+spf=pass")
+
+    def test_no_seal_without_a_sealing_domain(self):
+        self.setup_gateway(seal=False)
+        msg, _ = self.deliver("list@relay.test", self.list_message("validated only"))
+        self.assertIn("arc=pass", results_fields(msg.data, self.gw.hostname)[0])
+        self.assertEqual(msg.data.count(b"ARC-Seal:"), 1)  # the list's only
+        self.assertEqual(self.gw.events("arc_sealed"), [])
 
 
 class SigningTest(GatewayCase):

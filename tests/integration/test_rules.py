@@ -75,7 +75,7 @@ class RulesTest(GatewayCase):
         self.assertIn(b"\r\n\r\none", msg.data)
         queued = self.gw.wait_event("queued", queue_id=t.queue_id)
         # Sender authentication's symbols first (sender.test publishes nothing: SPF_NONE 0.5).
-        self.assertEqual(queued["symbols"], "SPF_NONE DKIM_NONE DMARC_NONE HELLO_RULES")
+        self.assertEqual(queued["symbols"], "SPF_NONE DKIM_NONE DMARC_NONE ARC_NONE HELLO_RULES")
         self.assertEqual(queued["score"], "1.75")
 
         # discard: 250 to the client, nothing delivered; quarantine: held in the spool.

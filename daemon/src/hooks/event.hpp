@@ -56,6 +56,7 @@ struct AuthInfo {
   std::string dmarc;         // pass | fail | none | temperror | permerror
   std::string dmarc_policy;  // the published policy: none | quarantine | reject
   std::string from_domain;   // the RFC5322.From domain DMARC evaluated
+  std::string arc;           // the ARC chain (RFC 8617): pass | fail | none
 };
 
 struct EventData {

@@ -305,9 +305,9 @@ int m_set_route(lua_State* L) {
 // ---- fields ----
 
 // ev.auth: {spf=, spf_domain=, dkim={{domain=, selector=, algorithm=, result=}...}, dmarc=,
-// dmarc_policy=, from_domain=}; a field is nil where its check did not run.
+// dmarc_policy=, from_domain=, arc=}; a field is nil where its check did not run.
 void push_auth(lua_State* L, const AuthInfo& a) {
-  lua_createtable(L, 0, 6);
+  lua_createtable(L, 0, 7);
   const auto field = [L](const char* name, const std::string& value) {
     if (value.empty()) return;
     push_string(L, value);
@@ -318,6 +318,7 @@ void push_auth(lua_State* L, const AuthInfo& a) {
   field("dmarc", a.dmarc);
   field("dmarc_policy", a.dmarc_policy);
   field("from_domain", a.from_domain);
+  field("arc", a.arc);
   lua_createtable(L, static_cast<int>(a.dkim.size()), 0);
   for (std::size_t i = 0; i < a.dkim.size(); ++i) {
     lua_createtable(L, 0, 4);

@@ -3,7 +3,9 @@
 #include <set>
 #include <vector>
 
+#include "checks/arc/seal.hpp"
 #include "checks/dmarc/author.hpp"
+#include "mail/auth_results.hpp"
 #include "mail/headers.hpp"
 
 namespace portcullis::queue {
@@ -61,6 +63,85 @@ DkimSigning::Result DkimSigning::sign(const policy::Snapshot& snapshot, std::str
     out.error = e.what();
   }
   if (out.fields.empty()) out.selectors.clear();
+  return out;
+}
+
+namespace {
+
+// "pass 2" (EnvelopeRecord::arc) as the validation result the sealer starts from.
+std::optional<checks::arc::ChainResult> chain_of(std::string_view state) {
+  const auto sp = state.find(' ');
+  if (sp == std::string_view::npos) return std::nullopt;
+  const auto cv = checks::arc::parse_cv(state.substr(0, sp));
+  const auto n = state.substr(sp + 1);
+  if (!cv || n.empty() || n.size() > 2 || n.find_first_not_of("0123456789") != std::string_view::npos)
+    return std::nullopt;
+  checks::arc::ChainResult chain;
+  chain.cv = *cv;
+  chain.instances = std::stoi(std::string(n));
+  return chain;
+}
+
+// The results of our Authentication-Results field (what follows "authserv-id;").
+std::optional<std::string> our_results(const mail::HeaderSection& headers, std::string_view authserv_id) {
+  for (const auto* f : headers.all("Authentication-Results")) {
+    const auto id = mail::authserv_id_of(f->value);
+    if (!id || !mail::same_authserv_id(*id, authserv_id)) continue;
+    const auto semi = f->value.find(';');
+    if (semi == std::string::npos) return std::string();
+    return f->value.substr(semi + 1);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string DkimSigning::seal_domain(const policy::Snapshot& snapshot, const EnvelopeRecord& envelope) {
+  if (envelope.arc.empty() || snapshot.setting("arc").value_or("on") != "on") return {};
+  return snapshot.setting("arc-seal-domain").value_or("");
+}
+
+DkimSigning::Result DkimSigning::seal(const policy::Snapshot& snapshot, const EnvelopeRecord& envelope,
+                                      std::string_view message, std::string_view authserv_id, std::time_t now) {
+  Result out;
+  const std::string domain = seal_domain(snapshot, envelope);
+  if (domain.empty()) return out;
+  const auto chain = chain_of(envelope.arc);
+  if (!chain) {
+    out.error = "the spool's arc state '" + envelope.arc + "' is not CV N";
+    return out;
+  }
+  // The domain's own keys (not a parent's), an RSA one first.
+  std::shared_ptr<const dkim::SigningKey> key;
+  for (const auto* row : snapshot.signing_keys_for(domain)) {
+    if (row->domain != domain) continue;
+    std::string error;
+    auto k = key_for(*row, error);
+    if (!k) {
+      out.error = error;
+      continue;
+    }
+    if (!key || (key->type != dkim::KeyType::rsa && k->type == dkim::KeyType::rsa)) key = std::move(k);
+  }
+  if (!key) {
+    if (out.error.empty()) out.error = "arc-seal-domain " + domain + " has no active key (portcullis dkim keygen)";
+    return out;
+  }
+  const auto headers = mail::parse_headers(message);
+  const auto results = our_results(headers, authserv_id);
+  if (!results) {
+    out.error = "no Authentication-Results field of ours to seal";
+    return out;
+  }
+  std::string error;
+  const auto set = checks::arc::seal_message(message, *chain, *key, authserv_id, *results, now, error);
+  if (!set) {
+    out.error = error;
+    return out;
+  }
+  out.fields = set->text();
+  out.domain = domain;
+  out.selectors = key->selector;
   return out;
 }
 

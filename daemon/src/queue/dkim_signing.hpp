@@ -8,6 +8,12 @@
 // keys are parsed once and kept while the policy has them. Signing never holds mail back: a
 // message that cannot be signed (no From, a header section beyond the limits, a broken key)
 // is delivered unsigned and the reason logged.
+//
+// ARC sealing (RFC 8617 5.1) uses the same keys: mail from outside whose chain was validated
+// on arrival (EnvelopeRecord::arc) gets an ARC Set of ours when the `arc-seal-domain` setting
+// names a domain with an active key (an RSA one if it has one: RFC 8617 names rsa-sha256); its
+// ARC-Authentication-Results carries our Authentication-Results field's results. Sealing is
+// the last change to a message (after DKIM signing), and never holds mail back either.
 #pragma once
 #include <ctime>
 #include <map>
@@ -34,6 +40,13 @@ class DkimSigning {
   static bool wanted(const policy::Snapshot& snapshot, const EnvelopeRecord& envelope);
   // Thread-safe (runs on the worker pool: hashing and RSA are CPU work).
   Result sign(const policy::Snapshot& snapshot, std::string_view message, std::time_t now);
+
+  // The domain to seal this message for, or "" (no validated chain, no arc-seal-domain).
+  static std::string seal_domain(const policy::Snapshot& snapshot, const EnvelopeRecord& envelope);
+  // The ARC Set to prepend (Result::fields "" when not sealed; error says why). `authserv_id`:
+  // ours, whose Authentication-Results field in the message gives the results. Thread-safe.
+  Result seal(const policy::Snapshot& snapshot, const EnvelopeRecord& envelope, std::string_view message,
+              std::string_view authserv_id, std::time_t now);
 
  private:
   std::shared_ptr<const checks::dkim::SigningKey> key_for(const store::DkimKey& row, std::string& error);

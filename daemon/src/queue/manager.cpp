@@ -9,6 +9,7 @@
 #include <chrono>
 #include <filesystem>
 
+#include "checks/auth/message_auth.hpp"
 #include "core/async.hpp"
 #include "core/log.hpp"
 #include "queue/dane.hpp"
@@ -421,6 +422,20 @@ asio::awaitable<void> Manager::deliver(std::string id) {
       log::info("dkim_signed", {{"queue_id", id}, {"domain", sig.domain}, {"selectors", sig.selectors}});
     }
     if (!sig.error.empty()) log::warn("dkim_sign_failed", {{"queue_id", id}, {"error", sig.error}});
+  }
+  // ARC: mail from outside whose chain we validated gets our seal, the last change made.
+  if (!groups.empty() && snapshot && !DkimSigning::seal_domain(*snapshot, msg->envelope).empty()) {
+    const std::time_t sealed_at = std::time(nullptr);
+    const std::string authserv_id = checks::auth_settings(snapshot.get(), config_.hostname).authserv_id;
+    const auto set = co_await core::offload(
+        workers_, [&] { return signing_.seal(*snapshot, msg->envelope, msg->message, authserv_id, sealed_at); });
+    if (!set.fields.empty()) {
+      msg->message.insert(0, set.fields);
+      log::info("arc_sealed", {{"queue_id", id}, {"domain", set.domain}, {"selector", set.selectors},
+                               {"chain", msg->envelope.arc}});
+    } else if (!set.error.empty()) {
+      log::warn("arc_seal_failed", {{"queue_id", id}, {"error", set.error}});
+    }
   }
   for (auto& [key, g] : groups) {
     if (stopping_) break;

@@ -36,6 +36,7 @@ struct EnvelopeRecord {
   std::string route;       // set by a rule: deliver every recipient to HOST[:PORT] / [ADDR]:PORT
   std::string quarantine;  // set by a rule: held, not delivered (the reason)
   bool sign = false;       // from the organisation (relay network, submission): DKIM-signed at delivery
+  std::string arc;         // the ARC chain as validated on arrival, "CV N" ("pass 2"): sealed at delivery
 };
 
 // Changes to a message decided at the end of DATA (rules), applied when it is committed.

@@ -83,6 +83,7 @@ std::string format_envelope(const EnvelopeRecord& env) {
   if (!env.route.empty()) put(out, "route", env.route);
   if (!env.quarantine.empty()) put(out, "quarantine", env.quarantine);
   if (env.sign) put(out, "sign", "1");  // only when set: an older daemon ignores it
+  if (!env.arc.empty()) put(out, "arc", env.arc);
   out += '\n';
   return out;
 }
@@ -117,6 +118,8 @@ std::optional<EnvelopeRecord> parse_envelope(std::string_view data, std::size_t&
       env.quarantine = v;
     } else if (k == "sign") {
       env.sign = v == "1";
+    } else if (k == "arc") {
+      env.arc = v;
     }  // unknown keys are ignored: a newer daemon may add some
     return true;
   });

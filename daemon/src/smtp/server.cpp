@@ -169,6 +169,7 @@ hooks::AuthInfo auth_info(const checks::MessageAuth& a) {
     info.dmarc_policy = std::string(checks::dmarc::to_string(dmarc->published));
     info.from_domain = dmarc->from_domain;
   }
+  if (const auto& arc = a.arc()) info.arc = std::string(checks::arc::to_string(arc->cv));
   return info;
 }
 
@@ -545,6 +546,7 @@ asio::awaitable<void> Server::run_session(tcp::socket connection, ListenerOption
         std::vector<std::string> rcpts = tx.deliver_to;
         std::string route = tx.route;
         std::string quarantine;
+        std::string arc_state;  // for the sealer at delivery
         std::vector<hooks::Symbol> symbols = session_symbols;
         symbols.insert(symbols.end(), tx.symbols.begin(), tx.symbols.end());
         const mail::HeaderSection section = tx.headers ? tx.headers->finish() : mail::HeaderSection{};
@@ -565,12 +567,13 @@ asio::awaitable<void> Server::run_session(tcp::socket connection, ListenerOption
                                            {"rcpts", core::join(tx.deliver_to, ",")}, {"size", std::to_string(size)},
                                            {"verdict", "reject"}, {"score", score_text(total(symbols, {}))},
                                            {"symbols", symbol_list(symbols, {})}, {"reason", verdict.reason},
-                                           {"spf", al.spf}, {"dkim", al.dkim}, {"dmarc", al.dmarc}});
+                                           {"spf", al.spf}, {"dkim", al.dkim}, {"dmarc", al.dmarc}, {"arc", al.arc}});
             s.answer(verdict.reply);
             tx.clear();
             break;
           }
           if (verdict.action == checks::AuthVerdict::Action::quarantine) quarantine = verdict.reason;
+          arc_state = tx.auth->arc_state();
           amend.insert_headers += tx.auth->results_field();
           for (const auto& range : checks::forged_results(section, tx.auth->settings().authserv_id))
             amend.drop.push_back(range);
@@ -607,11 +610,12 @@ asio::awaitable<void> Server::run_session(tcp::socket connection, ListenerOption
         }
         std::sort(amend.drop.begin(), amend.drop.end());  // forged results and rules' removals, once each
         amend.drop.erase(std::unique(amend.drop.begin(), amend.drop.end()), amend.drop.end());
-        if (rcpts != tx.deliver_to || !route.empty() || !quarantine.empty()) {
+        if (rcpts != tx.deliver_to || !route.empty() || !quarantine.empty() || !arc_state.empty()) {
           queue::EnvelopeRecord changed = w->envelope();
           changed.recipients = rcpts;
           changed.route = route;
           changed.quarantine = quarantine;
+          changed.arc = arc_state;
           amend.envelope = std::move(changed);
         }
         std::string error;
@@ -633,7 +637,7 @@ asio::awaitable<void> Server::run_session(tcp::socket connection, ListenerOption
                                {"verdict", quarantine.empty() ? "accept" : "quarantine"},
                                {"score", score_text(total(symbols, {}))}, {"symbols", symbol_list(symbols, {})},
                                {"route", route}, {"quarantine", quarantine},
-                               {"spf", al.spf}, {"dkim", al.dkim}, {"dmarc", al.dmarc}});
+                               {"spf", al.spf}, {"dkim", al.dkim}, {"dmarc", al.dmarc}, {"arc", al.arc}});
           s.answer("250 2.0.0 Ok: queued as " + id);
           if (deps_.on_queued && quarantine.empty()) deps_.on_queued(id);
         }

@@ -137,7 +137,7 @@ TEST_F(MessageAuthTest, NoRecordNoRowAndNoneResults) {
   EXPECT_NE(field.find("dmarc=none"), std::string::npos);
   std::vector<std::string> names;
   for (const auto& s : a->symbols()) names.push_back(s.name);
-  EXPECT_EQ(names, (std::vector<std::string>{"SPF_NONE", "DKIM_NONE", "DMARC_NONE"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"SPF_NONE", "DKIM_NONE", "DMARC_NONE", "ARC_NONE"}));
 }
 
 TEST_F(MessageAuthTest, SeveralFromFieldsRejectedWhenEnforced) {

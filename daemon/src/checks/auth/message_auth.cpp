@@ -35,6 +35,7 @@ AuthSettings auth_settings(const policy::Snapshot* snapshot, const std::string& 
   s.dkim = setting_on(snapshot, "dkim");
   s.dmarc = setting_on(snapshot, "dmarc");
   s.dmarc_enforce = setting_on(snapshot, "dmarc-enforce");
+  s.arc = setting_on(snapshot, "arc");
   s.receiver = hostname;
   s.authserv_id = snapshot ? snapshot->setting("authserv-id").value_or(hostname) : hostname;
   return s;
@@ -44,6 +45,7 @@ MessageAuth::MessageAuth(AuthSettings settings, asio::ip::address client, std::s
     : settings_(std::move(settings)), client_(client), helo_(std::move(helo)) {
   // DMARC needs the DKIM results even when the dkim setting only hides them from the field.
   if (settings_.dkim || settings_.dmarc) verifier_ = std::make_unique<dkim::Verifier>();
+  if (settings_.arc) arc_validator_ = std::make_unique<arc::Validator>();
 }
 
 MessageAuth::~MessageAuth() = default;
@@ -70,6 +72,7 @@ asio::awaitable<void> MessageAuth::mail_from(net::DnsSource& dns, std::string se
 
 void MessageAuth::feed(std::string_view chunk) {
   if (verifier_) verifier_->feed(chunk);
+  if (arc_validator_) arc_validator_->feed(chunk);
 }
 
 asio::awaitable<void> MessageAuth::finish(net::DnsSource& dns, const dmarc::PublicSuffixList* psl,
@@ -79,6 +82,10 @@ asio::awaitable<void> MessageAuth::finish(net::DnsSource& dns, const dmarc::Publ
     dkim_ = co_await verifier_->finish(bounded, std::time(nullptr));
     dkim_done_ = true;
     verifier_.reset();
+  }
+  if (arc_validator_) {
+    arc_ = co_await arc_validator_->finish(bounded, std::time(nullptr));
+    arc_validator_.reset();
   }
   const auto author = dmarc::author_domain(headers);
   if (!author) {
@@ -143,6 +150,7 @@ std::string MessageAuth::results_field() const {
       results.push_back(std::move(r));
     }
   }
+  if (settings_.arc && arc_) results.push_back(arc::auth_result(*arc_, client_.to_string()));
   if (settings_.dmarc && dmarc_) {
     mail::AuthResult r{"dmarc", std::string(dmarc::to_string(dmarc_->result)), "", {}};
     if (dmarc_->result == dmarc::Result::pass || dmarc_->result == dmarc::Result::fail) {
@@ -196,6 +204,13 @@ std::vector<AuthSymbol> MessageAuth::symbols() const {
       case dmarc::Result::permerror: out.push_back({"DMARC_PERMERROR", 0}); break;
     }
   }
+  if (settings_.arc && arc_) {
+    switch (arc_->cv) {
+      case arc::Cv::pass: out.push_back({"ARC_PASS", 0}); break;
+      case arc::Cv::fail: out.push_back({arc_->temporary ? "ARC_TEMPERROR" : "ARC_FAIL", arc_->temporary ? 0 : 1.0}); break;
+      case arc::Cv::none: out.push_back({"ARC_NONE", 0}); break;
+    }
+  }
   if (several_from_) out.push_back({"FROM_SEVERAL", 3.0});
   return out;
 }
@@ -243,7 +258,13 @@ MessageAuth::LogFields MessageAuth::log_fields() const {
     if (out.dkim.empty()) out.dkim = "none";
   }
   if (dmarc_) out.dmarc = std::string(dmarc::to_string(dmarc_->result));
+  if (arc_) out.arc = std::string(arc::to_string(arc_->cv));
   return out;
+}
+
+std::string MessageAuth::arc_state() const {
+  if (!arc_ || arc_->temporary) return {};
+  return std::string(arc::to_string(arc_->cv)) + " " + std::to_string(arc_->instances);
 }
 
 std::optional<store::DmarcRow> MessageAuth::report_row(std::string queue_id, int64_t received) const {

@@ -17,6 +17,8 @@
 #include <utility>
 #include <vector>
 
+#include "checks/arc/result.hpp"
+#include "checks/arc/validate.hpp"
 #include "checks/dkim/verify.hpp"
 #include "checks/dmarc/evaluate.hpp"
 #include "checks/dmarc/psl.hpp"
@@ -36,14 +38,15 @@ struct AuthSettings {
   bool dkim = true;
   bool dmarc = true;
   bool dmarc_enforce = true;            // honour p=reject / p=quarantine (else only report)
+  bool arc = true;                      // validate ARC chains (RFC 8617)
   std::string authserv_id;              // our name in Authentication-Results
   std::string receiver;                 // our host name (SPF's %{r})
   std::chrono::seconds time_limit{20};  // for SPF, and again for DKIM + DMARC (RFC 7208 4.6.4)
-  bool any() const { return spf || dkim || dmarc; }
+  bool any() const { return spf || dkim || dmarc || arc; }
 };
 
-// The settings of the policy in force: spf, dkim, dmarc, dmarc-enforce ("on"/"off"; on by
-// default) and authserv-id (default: the host name).
+// The settings of the policy in force: spf, dkim, dmarc, dmarc-enforce, arc ("on"/"off"; on
+// by default) and authserv-id (default: the host name).
 AuthSettings auth_settings(const policy::Snapshot* snapshot, const std::string& hostname);
 
 struct AuthVerdict {
@@ -78,6 +81,10 @@ class MessageAuth {
   const std::optional<spf::Outcome>& spf() const { return spf_; }
   const std::vector<dkim::SignatureResult>& dkim() const { return dkim_; }
   const std::optional<dmarc::Outcome>& dmarc() const { return dmarc_; }
+  const std::optional<arc::ChainResult>& arc() const { return arc_; }
+  // For the spool (the sealer at delivery, queue/arc_sealing): "CV N" of a chain validated for
+  // good ("none 0", "pass 2", "fail 3"); empty when ARC did not run or failed only for now.
+  std::string arc_state() const;
   const std::string& from_problem() const { return from_problem_; }
 
   // The Authentication-Results field to add, with its CRLF.
@@ -90,7 +97,7 @@ class MessageAuth {
   // For the message log: spf "pass", dkim "pass:example.com,fail:other.example" (or "none"),
   // dmarc "pass"; empty where the check did not run.
   struct LogFields {
-    std::string spf, dkim, dmarc;
+    std::string spf, dkim, dmarc, arc;
   };
   LogFields log_fields() const;
   // The DMARC aggregate-report row of this message (RFC 7489 7.2), or nullopt when no DMARC
@@ -104,6 +111,8 @@ class MessageAuth {
   std::string envelope_domain_;
   std::optional<spf::Outcome> spf_;
   std::unique_ptr<dkim::Verifier> verifier_;
+  std::unique_ptr<arc::Validator> arc_validator_;
+  std::optional<arc::ChainResult> arc_;
   bool dkim_done_ = false;
   std::vector<dkim::SignatureResult> dkim_;
   std::optional<dmarc::Outcome> dmarc_;

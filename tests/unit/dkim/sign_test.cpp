@@ -55,6 +55,27 @@ TEST(DkimKeys, GenerateRsa) {
   EXPECT_EQ(pub->bits, 2048);
 }
 
+// Decoded RSA keys are kept (checks/dkim/crypto.cpp): the same octets give the same key again,
+// other octets their own, and a bad key is never kept.
+TEST(DkimKeys, DecodedRsaKeysAreReusedFaithfully) {
+  const auto a = dk::parse_key_record(dk::generate_key().dns_txt);
+  const auto b = dk::parse_key_record(dk::generate_key().dns_txt);
+  ASSERT_TRUE(a.ok() && b.ok());
+  std::string error;
+  const auto a1 = dk::load_public_key(dk::KeyType::rsa, a.key.public_key, error);
+  const auto a2 = dk::load_public_key(dk::KeyType::rsa, a.key.public_key, error);
+  const auto b1 = dk::load_public_key(dk::KeyType::rsa, b.key.public_key, error);
+  ASSERT_TRUE(a1 && a2 && b1) << error;
+  EXPECT_EQ(a1->key.get(), a2->key.get());  // one decoded key, referenced twice
+  EXPECT_EQ(a2->bits, 2048);
+  EXPECT_EQ(EVP_PKEY_eq(a1->key.get(), a2->key.get()), 1);
+  EXPECT_NE(EVP_PKEY_eq(a1->key.get(), b1->key.get()), 1);
+  std::string broken = a.key.public_key;
+  broken[broken.size() / 2] = static_cast<char>(broken[broken.size() / 2] ^ 0x5a);
+  broken.resize(broken.size() - 3);
+  for (int i = 0; i < 2; ++i) EXPECT_FALSE(dk::load_public_key(dk::KeyType::rsa, broken, error));
+}
+
 TEST(DkimKeys, GenerateEd25519) {
   const auto g = dk::generate_key(true);
   EXPECT_EQ(g.private_pem.rfind("-----BEGIN PRIVATE KEY-----\n", 0), 0u);

@@ -2,11 +2,13 @@
 // (Postfix's own smtp-source/smtp-sink speak only clear text). The same tool drives both
 // relays under test (Postfix and portcullisd), so its own cost weighs on both alike.
 //
-//   bench_tls_peer source HOST:PORT SESSIONS MESSAGES SIZE [--tls]
+//   bench_tls_peer source HOST:PORT SESSIONS MESSAGES SIZE [--tls] [--message FILE]
 //       MESSAGES messages of SIZE octets over SESSIONS parallel sessions, one message and one
 //       recipient per connection like smtp-source (STARTTLS first with --tls, a full handshake
 //       each time, the certificate not checked); exit 0 when every message got 250, 1 on any
-//       other reply or error.
+//       other reply or error. With --message, every message is FILE (CRLF line ends) instead
+//       of the generated one, sent as is apart from dot-stuffing (and a final CRLF if FILE
+//       lacks one, which the end of data needs); SIZE is then ignored.
 //   bench_tls_peer sink HOST:PORT [--cert FILE --key FILE]
 //       accepts every session; offers STARTTLS with a certificate, and then refuses MAIL in
 //       clear text (530), so a relay that skipped TLS fails the run; prints "mesg=N" after
@@ -27,7 +29,9 @@
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -71,6 +75,30 @@ awaitable<std::string> read_line(Stream& s, std::string& buf) {
 
 // ---------------------------------------------------------------------------------------------
 // source
+
+// The DATA content of `text`: lines that start with '.' get another (RFC 5321 4.5.2), then the
+// terminating ".\r\n" (after a CRLF if `text` does not end with one).
+std::string dot_stuffed(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + text.size() / 64 + 8);
+  bool line_start = true;
+  for (const char c : text) {
+    if (line_start && c == '.') out += '.';
+    out += c;
+    line_start = c == '\n';
+  }
+  if (!out.empty() && !out.ends_with("\r\n")) out += "\r\n";
+  out += ".\r\n";
+  return out;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot open " + path);
+  std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  if (in.bad()) throw std::runtime_error("cannot read " + path);
+  return text;
+}
 
 struct SourceRun {
   tcp::endpoint target;
@@ -138,18 +166,32 @@ awaitable<void> source_session(SourceRun& run) {
 }
 
 int source(const std::vector<std::string>& args) {
-  if (args.size() < 4) throw std::runtime_error("source HOST:PORT SESSIONS MESSAGES SIZE [--tls]");
+  if (args.size() < 4) throw std::runtime_error("source HOST:PORT SESSIONS MESSAGES SIZE [--tls] [--message FILE]");
   SourceRun run;
   run.target = parse_endpoint(args[0]);
   const unsigned long sessions = number(args[1]);
   run.messages_left = number(args[2]);
   const unsigned long size = number(args[3]);
-  for (std::size_t i = 4; i < args.size(); ++i)
-    if (args[i] == "--tls") run.tls = true;
+  std::string message_file;
+  for (std::size_t i = 4; i < args.size(); ++i) {
+    if (args[i] == "--tls") {
+      run.tls = true;
+    } else if (args[i] == "--message" && i + 1 < args.size()) {
+      message_file = args[++i];
+    } else {
+      throw std::runtime_error("source: unknown option " + args[i]);
+    }
+  }
   run.ctx.set_verify_mode(ssl::verify_none);
-  run.message = "From: <sender@bench.example>\r\nTo: <user@bench.test>\r\nSubject: bench\r\n\r\n";
-  while (run.message.size() < size) run.message += "abcdefghijklmnopqrstuvwxyz0123456789 bench payload line\r\n";
-  run.message += ".\r\n";
+  if (!message_file.empty()) {
+    const std::string text = read_file(message_file);
+    if (text.empty()) throw std::runtime_error(message_file + " is empty");
+    run.message = dot_stuffed(text);
+  } else {
+    run.message = "From: <sender@bench.example>\r\nTo: <user@bench.test>\r\nSubject: bench\r\n\r\n";
+    while (run.message.size() < size) run.message += "abcdefghijklmnopqrstuvwxyz0123456789 bench payload line\r\n";
+    run.message += ".\r\n";
+  }
   asio::io_context io;
   for (unsigned long i = 0; i < sessions; ++i) asio::co_spawn(io, source_session(run), asio::detached);
   io.run();

@@ -292,7 +292,7 @@ class ArcTest(GatewayCase):
     list, relay.test) is validated on arrival and stamped in Authentication-Results; the
     message leaves with our own ARC Set, which dkimpy validates."""
 
-    def setup_gateway(self, seal=True):
+    def setup_gateway(self, seal=True, settings=None):
         self.dest = self.make_sink("dest")
         self.dns = self.make_dns({**zone(), f"{SELECTOR}._domainkey.relay.test": [
             {"type": "TXT", "value": f"v=DKIM1; k=rsa; p={PUBLIC}"}]})
@@ -303,7 +303,8 @@ class ArcTest(GatewayCase):
             key.write_bytes(PRIVATE)
             self.gw.cli("dkim", "import", "seal.test", "--selector", "arc", "--key", str(key))
             self.gw.cli("settings", "set", "arc-seal-domain", "seal.test")
-        self.gw.cli("settings", "set", "dmarc-enforce", "off")
+        for k, v in (settings if settings is not None else {"dmarc-enforce": "off"}).items():
+            self.gw.cli("settings", "set", k, v)
         self.gw.start()
 
     @staticmethod
@@ -312,9 +313,10 @@ class ArcTest(GatewayCase):
                 b"arc._domainkey.seal.test.": f"v=DKIM1; k=rsa; p={PUBLIC}".encode(),
                 b"sel._domainkey.good.test.": f"v=DKIM1; k=rsa; p={PUBLIC}".encode()}.get(name)
 
-    def list_message(self, subject):
-        """Alice's signed message as a mailing list (relay.test) passes it on, ARC-sealed."""
-        original = signed(make_message(subject, ["to the list"], sender="alice@good.test"))
+    def list_message(self, subject, footer=b""):
+        """Alice's signed message as a mailing list (relay.test) passes it on, ARC-sealed (with
+        a footer added by the list, which breaks Alice's DKIM signature)."""
+        original = signed(make_message(subject, ["to the list"], sender="alice@good.test")) + footer
         with_results = (b"Authentication-Results: lists.relay.test; dkim=pass header.d=good.test; "
                         b"spf=pass smtp.mailfrom=alice@good.test\r\n" + original)
         arc = dkim.arc_sign(with_results, SELECTOR.encode(), b"relay.test", PRIVATE, b"lists.relay.test",
@@ -369,6 +371,25 @@ class ArcTest(GatewayCase):
         self.assertEqual(len(results), 1)
         # Our A-R results travel in the ARC-Authentication-Results.
         self.assertRegex(msg.data, rb"ARC-Authentication-Results: i=1; gw\.test;\s+spf=pass")
+
+    def test_trusted_forwarder_overrides_dmarc(self):
+        """The list changed the message (a footer): Alice's DKIM fails, SPF is the list's, DMARC
+        fails with p=reject. Refused, unless the admin trusts the list's ARC seal."""
+        self.setup_gateway(seal=False, settings={})
+        data = self.list_message("footer", footer=b"-- \r\nthe list footer\r\n")
+        t = smtp_send(self.gw.port, "list@relay.test", ["user@example.test"], data)
+        self.assertEqual(t.data[0], 550, t)
+        self.gw.cli_and_wait_reload("settings", "set", "arc-trusted-sealers", "relay.test")
+        msg, qid = self.deliver("list@relay.test", data)
+        ar = results_fields(msg.data, self.gw.hostname)[0]
+        self.assertRegex(ar, r"dkim=fail .*header\.d=good\.test")
+        self.assertIn("arc=pass (i=1)", ar)
+        self.assertIn("dmarc=fail (p=reject dis=none) header.from=good.test", ar)
+        self.assertIn("ARC_TRUSTED_FORWARDER", self.gw.wait_event("queued", queue_id=qid)["symbols"])
+        db = self.gw.root / "data" / "portcullis.db"
+        wait_until(lambda: sqlite3.connect(db).execute(
+            "SELECT reason FROM dmarc_rows WHERE queue_id = ?", (qid,)).fetchall() == [("trusted_forwarder",)],
+            15, "the report row with reason trusted_forwarder")
 
     def test_no_seal_without_a_sealing_domain(self):
         self.setup_gateway(seal=False)

@@ -52,6 +52,20 @@ std::optional<std::string> validate_setting(const std::string& key, const std::s
     if (!is_valid_domain(value)) return "arc-seal-domain: '" + value + "' is not a domain name";
     return std::nullopt;
   }
+  if (key == "arc-trusted-sealers") {  // forwarders whose passing ARC chain overrides DMARC
+    std::size_t i = 0, count = 0;
+    while (i <= value.size()) {
+      const auto end = std::min(value.find_first_of(", ", i), value.size());
+      const std::string d = value.substr(i, end - i);
+      if (!d.empty()) {
+        if (!is_valid_domain(d)) return "arc-trusted-sealers: '" + d + "' is not a domain name";
+        ++count;
+      }
+      i = end + 1;
+    }
+    if (count == 0 || count > 100) return "arc-trusted-sealers: expected 1-100 domain names, separated by commas";
+    return std::nullopt;
+  }
   if (key == "hostname") {
     if (!is_valid_domain(value)) return "hostname: '" + value + "' is not a valid host name";
     return std::nullopt;
@@ -67,7 +81,7 @@ std::optional<std::string> validate_setting(const std::string& key, const std::s
   }
   return "unknown setting '" + key +
          "' (known: postmaster, admin-email, hostname, bounce-sender, tls-certificate, telemetry, spf, dkim, dmarc, "
-         "dmarc-enforce, dkim-sign, arc, arc-seal-domain, authserv-id, internal-display-names, encrypt-keyword, rules.NAME)";
+         "dmarc-enforce, dkim-sign, arc, arc-seal-domain, arc-trusted-sealers, authserv-id, internal-display-names, encrypt-keyword, rules.NAME)";
 }
 
 void apply_postmaster(store::Store& store, const std::string& postmaster_address) {

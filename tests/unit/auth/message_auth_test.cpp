@@ -9,6 +9,8 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include "checks/arc/seal.hpp"
+#include "checks/dkim/sign.hpp"
 #include "net/static_dns.hpp"
 #include "policy/snapshot.hpp"
 
@@ -148,6 +150,52 @@ TEST_F(MessageAuthTest, SeveralFromFieldsRejectedWhenEnforced) {
   bool several = false;
   for (const auto& s : a->symbols()) several = several || s.name == "FROM_SEVERAL";
   EXPECT_TRUE(several);
+}
+
+// A mailing list (lists.example) passes on mail "from" forged.example (p=reject), sealed with
+// ARC: DMARC fails; only when the list is a trusted sealer is the message let through.
+TEST_F(MessageAuthTest, TrustedForwarderOverridesDmarc) {
+  const auto generated = dkim::generate_key();
+  const auto key = dkim::load_signing_key("lists.example", "arc", generated.private_pem);
+  dns.add_txt("arc._domainkey.lists.example", generated.dns_txt);
+  std::string message =
+      "Authentication-Results: lists.example; dkim=pass header.d=forged.example\r\n"
+      "From: ceo@forged.example\r\nSubject: [list] hello\r\n\r\nbody\r\n-- \r\nthe list footer\r\n";
+  std::string error;
+  const auto set = arc::seal_message(message, arc::ChainResult{}, key, "lists.example",
+                                     "dkim=pass header.d=forged.example", std::time(nullptr), error);
+  ASSERT_TRUE(set) << error;
+  message = set->text() + message;
+
+  const auto untrusted = run(enforcing(), "list-bounces@lists.example", message);
+  ASSERT_TRUE(untrusted->arc());
+  EXPECT_EQ(untrusted->arc()->cv, arc::Cv::pass) << untrusted->arc()->problem;
+  EXPECT_EQ(untrusted->trusted_forwarder(), "");
+  EXPECT_EQ(untrusted->verdict().action, AuthVerdict::Action::reject);
+
+  auto settings = enforcing();
+  settings.arc_trusted_sealers = {"other.example", "lists.example"};
+  const auto trusted = run(settings, "list-bounces@lists.example", message);
+  EXPECT_EQ(trusted->trusted_forwarder(), "lists.example");
+  EXPECT_EQ(trusted->verdict().action, AuthVerdict::Action::none);
+  EXPECT_EQ(trusted->disposition(), dmarc::Policy::none);
+  const std::string field = trusted->results_field();
+  EXPECT_NE(field.find("arc=pass (i=1)"), std::string::npos) << field;
+  EXPECT_NE(field.find("dmarc=fail (p=reject dis=none)"), std::string::npos) << field;
+  const auto row = trusted->report_row("Q5", 1);
+  ASSERT_TRUE(row);
+  EXPECT_EQ(row->disposition, "none");
+  EXPECT_EQ(row->reason, "trusted_forwarder");
+  bool symbol = false;
+  for (const auto& s : trusted->symbols()) symbol = symbol || s.name == "ARC_TRUSTED_FORWARDER";
+  EXPECT_TRUE(symbol);
+}
+
+TEST(AuthSettingsTest, TrustedSealersAreReadFromTheSetting) {
+  policy::Snapshot snap;
+  snap.settings = {{"arc-trusted-sealers", "Lists.Example.org, groups.example.com,,"}};
+  EXPECT_EQ(auth_settings(&snap, "gw.example").arc_trusted_sealers,
+            (std::vector<std::string>{"lists.example.org", "groups.example.com"}));
 }
 
 TEST(ForgedResultsTest, OnlyOurAuthservIdIsRemoved) {

@@ -165,6 +165,9 @@ INSTANTIATE_TEST_SUITE_P(
         SettingCase{"arc", "off", true}, SettingCase{"spf", "yes", false}, SettingCase{"arc", "", false},
         SettingCase{"authserv-id", "mx.ours.example", true}, SettingCase{"authserv-id", "mx ours", false},
         SettingCase{"arc-seal-domain", "ours.example", true}, SettingCase{"arc-seal-domain", "@ours", false},
+        SettingCase{"arc-trusted-sealers", "lists.example.org, groups.example.com", true},
+        SettingCase{"arc-trusted-sealers", "lists.example.org", true},
+        SettingCase{"arc-trusted-sealers", " , ", false}, SettingCase{"arc-trusted-sealers", "a@b.example", false},
         SettingCase{"spam-threshold", "5", false}, SettingCase{"Hostname", "gw.ours.example", false},
         SettingCase{"", "", false}));
 

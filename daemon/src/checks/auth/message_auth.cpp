@@ -36,6 +36,18 @@ AuthSettings auth_settings(const policy::Snapshot* snapshot, const std::string& 
   s.dmarc = setting_on(snapshot, "dmarc");
   s.dmarc_enforce = setting_on(snapshot, "dmarc-enforce");
   s.arc = setting_on(snapshot, "arc");
+  if (snapshot) {
+    const std::string list = snapshot->setting("arc-trusted-sealers").value_or("");
+    std::size_t i = 0;
+    while (i < list.size()) {
+      const auto end = list.find_first_of(", ", i);
+      std::string d = list.substr(i, end == std::string::npos ? std::string::npos : end - i);
+      for (char& ch : d) ch = static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+      if (!d.empty()) s.arc_trusted_sealers.push_back(std::move(d));
+      if (end == std::string::npos) break;
+      i = end + 1;
+    }
+  }
   s.receiver = hostname;
   s.authserv_id = snapshot ? snapshot->setting("authserv-id").value_or(hostname) : hostname;
   return s;
@@ -204,6 +216,7 @@ std::vector<AuthSymbol> MessageAuth::symbols() const {
       case dmarc::Result::permerror: out.push_back({"DMARC_PERMERROR", 0}); break;
     }
   }
+  if (!trusted_forwarder().empty()) out.push_back({"ARC_TRUSTED_FORWARDER", -1.0});
   if (settings_.arc && arc_) {
     switch (arc_->cv) {
       case arc::Cv::pass: out.push_back({"ARC_PASS", 0}); break;
@@ -226,6 +239,7 @@ AuthVerdict MessageAuth::verdict() const {
     return v;
   }
   if (!dmarc_ || dmarc_->result != dmarc::Result::fail) return v;
+  if (!trusted_forwarder().empty()) return v;  // forwarded mail whose chain we trust
   if (dmarc_->policy == dmarc::Policy::reject) {
     v.action = AuthVerdict::Action::reject;
     v.reply = "550 5.7.1 Email rejected per DMARC policy for " + dmarc_->from_domain +
@@ -236,6 +250,15 @@ AuthVerdict MessageAuth::verdict() const {
     v.reason = "dmarc p=quarantine of " + dmarc_->from_domain;
   }
   return v;
+}
+
+std::string MessageAuth::trusted_forwarder() const {
+  if (!settings_.arc || !arc_ || arc_->cv != arc::Cv::pass || arc_->sets.empty()) return {};
+  if (!dmarc_ || dmarc_->result != dmarc::Result::fail) return {};
+  std::string sealer = arc_->sets.back().domain;
+  for (char& ch : sealer) ch = static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+  const auto& trusted = settings_.arc_trusted_sealers;
+  return std::find(trusted.begin(), trusted.end(), sealer) != trusted.end() ? sealer : std::string();
 }
 
 dmarc::Policy MessageAuth::disposition() const {
@@ -294,10 +317,13 @@ std::optional<store::DmarcRow> MessageAuth::report_row(std::string queue_id, int
   }
   std::vector<std::string> reasons;
   for (const auto& r : rep.reasons) reasons.push_back(r.type);
-  // Asked for more than we did, and not because of pct=: our own choice (dmarc-enforce off).
-  if (dmarc_->policy != dmarc::Policy::none && done == dmarc::Policy::none &&
-      std::find(reasons.begin(), reasons.end(), "local_policy") == reasons.end())
+  if (!trusted_forwarder().empty()) {
+    reasons.emplace_back("trusted_forwarder");
+  } else if (dmarc_->policy != dmarc::Policy::none && done == dmarc::Policy::none &&
+             std::find(reasons.begin(), reasons.end(), "local_policy") == reasons.end()) {
+    // Asked for more than we did, and not because of pct=: our own choice (dmarc-enforce off).
     reasons.emplace_back("local_policy");
+  }
   for (const auto& r : reasons) row.reason += (row.reason.empty() ? "" : ",") + r;
   return row;
 }

@@ -39,6 +39,9 @@ struct AuthSettings {
   bool dmarc = true;
   bool dmarc_enforce = true;            // honour p=reject / p=quarantine (else only report)
   bool arc = true;                      // validate ARC chains (RFC 8617)
+  // Forwarders (mailing lists...) whose passing ARC chain overrides a failed DMARC (RFC 7489
+  // 7.2.1's trusted_forwarder): the newest sealer's d=, lower-case.
+  std::vector<std::string> arc_trusted_sealers;
   std::string authserv_id;              // our name in Authentication-Results
   std::string receiver;                 // our host name (SPF's %{r})
   std::chrono::seconds time_limit{20};  // for SPF, and again for DKIM + DMARC (RFC 7208 4.6.4)
@@ -46,7 +49,8 @@ struct AuthSettings {
 };
 
 // The settings of the policy in force: spf, dkim, dmarc, dmarc-enforce, arc ("on"/"off"; on
-// by default) and authserv-id (default: the host name).
+// by default), authserv-id (default: the host name) and arc-trusted-sealers (domains, separated
+// by commas or spaces; default none).
 AuthSettings auth_settings(const policy::Snapshot* snapshot, const std::string& hostname);
 
 struct AuthVerdict {
@@ -94,6 +98,9 @@ class MessageAuth {
   // What is done with the message for DMARC's sake (the A-R "dis=", the report row's
   // disposition): reject, quarantine or none.
   dmarc::Policy disposition() const;
+  // DMARC failed, but a trusted forwarder's ARC chain passed: its d= (else empty). The message
+  // is then not rejected nor quarantined for DMARC's sake (RFC 8617 7.2, RFC 7489 6.7).
+  std::string trusted_forwarder() const;
   // For the message log: spf "pass", dkim "pass:example.com,fail:other.example" (or "none"),
   // dmarc "pass"; empty where the check did not run.
   struct LogFields {

@@ -20,6 +20,7 @@
 #include "checks/dkim/crypto.hpp"
 #include "checks/dkim/sign.hpp"
 #include "net/static_dns.hpp"
+#include "../dkim/helpers.hpp"
 
 namespace arc_test {
 
@@ -27,32 +28,11 @@ namespace arc = portcullis::checks::arc;
 namespace dk = portcullis::checks::dkim;
 namespace fs = std::filesystem;
 
-inline std::string conformance(const std::string& rel) { return std::string(PORTCULLIS_CONFORMANCE_DIR) + "/" + rel; }
-
-inline std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path.string());
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-inline void write_file(const fs::path& path, const std::string& data) {
-  std::ofstream out(path, std::ios::binary);
-  out << data;
-  if (!out) throw std::runtime_error("cannot write " + path.string());
-}
-
-// Bare LFs made CRLF (YAML and files on disk; the SMTP layer hands the checks CRLF lines).
-inline std::string crlf(const std::string& text) {
-  std::string out;
-  out.reserve(text.size() + text.size() / 16);
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '\n' && (i == 0 || text[i - 1] != '\r')) out += '\r';
-    out += text[i];
-  }
-  return out;
-}
+// Files and line ends as the DKIM tests have them.
+using dkim_test::conformance;
+using dkim_test::crlf;
+using dkim_test::read_file;
+using dkim_test::write_file;
 
 // Validates `message` fed in chunks of `chunk` octets (0: at once).
 inline arc::ChainResult validate(const std::string& message, portcullis::net::DnsSource& dns, std::time_t now,

@@ -7,41 +7,16 @@
 #include "checks/arc/chain.hpp"
 #include "checks/dkim/base64.hpp"
 #include "checks/dkim/crypto.hpp"
+#include "checks/dkim/folder.hpp"
 #include "checks/dkim/text.hpp"
 
 namespace portcullis::checks::arc {
 
 namespace {
 
-constexpr std::size_t kLineMax = 78;
+using dkim::Folder;
 
-// A folded header field: items separated by a space, or by a fold ("\r\n\t") when the line
-// would grow past kLineMax.
-class Folder {
- public:
-  explicit Folder(std::string start) : text_(std::move(start)), line_(text_.size()) {}
-  void add(std::string_view item, bool space = true) {
-    const std::size_t need = item.size() + (space ? 1 : 0);
-    if (line_ > 1 && line_ + need > kLineMax) {
-      text_ += "\r\n\t";
-      line_ = 1;
-    } else if (space) {
-      text_ += ' ';
-      ++line_;
-    }
-    text_ += item;
-    line_ += item.size();
-  }
-  void fold() {
-    text_ += "\r\n\t";
-    line_ = 1;
-  }
-  const std::string& text() const { return text_; }
-
- private:
-  std::string text_;
-  std::size_t line_;
-};
+constexpr std::size_t kLineMax = dkim::Folder::kLineMax;
 
 // A base64 value folded onto lines of its own ("\r\n\t" between chunks); `first` octets go
 // on the current line.

@@ -6,41 +6,14 @@
 
 #include "checks/dkim/base64.hpp"
 #include "checks/dkim/signature.hpp"
+#include "checks/dkim/folder.hpp"
 #include "checks/dkim/text.hpp"
 
 namespace portcullis::checks::dkim {
 
 namespace {
 
-constexpr std::size_t kLineMax = 78;
-
-// Builds a folded header field: items separated by `glue` (" " or nothing), a fold
-// ("\r\n\t") instead when the line would grow past kLineMax.
-class Folder {
- public:
-  explicit Folder(std::string start) : text_(std::move(start)), line_(text_.size()) {}
-  void add(std::string_view item, bool space = true) {
-    const std::size_t need = item.size() + (space ? 1 : 0);
-    if (line_ > 1 && line_ + need > kLineMax) {
-      text_ += "\r\n\t";
-      line_ = 1;
-    } else if (space) {
-      text_ += ' ';
-      ++line_;
-    }
-    text_ += item;
-    line_ += item.size();
-  }
-  void fold() {
-    text_ += "\r\n\t";
-    line_ = 1;
-  }
-  std::string& text() { return text_; }
-
- private:
-  std::string text_;
-  std::size_t line_;
-};
+constexpr std::size_t kLineMax = Folder::kLineMax;
 
 std::string checked_name(const std::string& domain, const char* what) {
   if (!valid_domain(domain)) throw std::runtime_error(std::string("DKIM key: bad ") + what + " '" + domain + "'");

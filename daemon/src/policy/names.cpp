@@ -38,6 +38,17 @@ std::string lower_ascii(std::string_view text) {
   return out;
 }
 
+std::vector<std::string> split_names(std::string_view list) {
+  std::vector<std::string> out;
+  while (!list.empty()) {
+    const auto end = list.find_first_of(", ");
+    if (end != 0) out.push_back(lower_ascii(list.substr(0, end)));
+    if (end == std::string_view::npos) break;
+    list.remove_prefix(end + 1);
+  }
+  return out;
+}
+
 std::optional<AddressParts> split_address(std::string_view text) {
   const auto at = text.rfind('@');
   if (at == std::string_view::npos || at == 0 || at + 1 == text.size()) return std::nullopt;

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "mail/address.hpp"
 
@@ -11,6 +12,10 @@ namespace portcullis::policy {
 
 // Lower-cases ASCII letters only; other octets (UTF-8 included) are copied unchanged.
 std::string lower_ascii(std::string_view text);
+
+// A setting's list of names, separated by commas and/or spaces: the non-empty items,
+// lower-cased (lower_ascii), in order.
+std::vector<std::string> split_names(std::string_view list);
 
 struct AddressParts {
   std::string local;

@@ -53,17 +53,11 @@ std::optional<std::string> validate_setting(const std::string& key, const std::s
     return std::nullopt;
   }
   if (key == "arc-trusted-sealers") {  // forwarders whose passing ARC chain overrides DMARC
-    std::size_t i = 0, count = 0;
-    while (i <= value.size()) {
-      const auto end = std::min(value.find_first_of(", ", i), value.size());
-      const std::string d = value.substr(i, end - i);
-      if (!d.empty()) {
-        if (!is_valid_domain(d)) return "arc-trusted-sealers: '" + d + "' is not a domain name";
-        ++count;
-      }
-      i = end + 1;
-    }
-    if (count == 0 || count > 100) return "arc-trusted-sealers: expected 1-100 domain names, separated by commas";
+    const auto names = split_names(value);
+    for (const auto& d : names)
+      if (!is_valid_domain(d)) return "arc-trusted-sealers: '" + d + "' is not a domain name";
+    if (names.empty() || names.size() > 100)
+      return "arc-trusted-sealers: expected 1-100 domain names, separated by commas";
     return std::nullopt;
   }
   if (key == "hostname") {

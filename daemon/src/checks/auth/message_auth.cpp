@@ -7,6 +7,8 @@
 #include "checks/dmarc/author.hpp"
 #include "mail/auth_results.hpp"
 #include "net/deadline_dns.hpp"
+#include "net/dns.hpp"
+#include "policy/names.hpp"
 #include "policy/snapshot.hpp"
 
 namespace portcullis::checks {
@@ -36,18 +38,7 @@ AuthSettings auth_settings(const policy::Snapshot* snapshot, const std::string& 
   s.dmarc = setting_on(snapshot, "dmarc");
   s.dmarc_enforce = setting_on(snapshot, "dmarc-enforce");
   s.arc = setting_on(snapshot, "arc");
-  if (snapshot) {
-    const std::string list = snapshot->setting("arc-trusted-sealers").value_or("");
-    std::size_t i = 0;
-    while (i < list.size()) {
-      const auto end = list.find_first_of(", ", i);
-      std::string d = list.substr(i, end == std::string::npos ? std::string::npos : end - i);
-      for (char& ch : d) ch = static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
-      if (!d.empty()) s.arc_trusted_sealers.push_back(std::move(d));
-      if (end == std::string::npos) break;
-      i = end + 1;
-    }
-  }
+  if (snapshot) s.arc_trusted_sealers = policy::split_names(snapshot->setting("arc-trusted-sealers").value_or(""));
   s.receiver = hostname;
   s.authserv_id = snapshot ? snapshot->setting("authserv-id").value_or(hostname) : hostname;
   return s;
@@ -124,6 +115,7 @@ asio::awaitable<void> MessageAuth::finish(net::DnsSource& dns, const dmarc::Publ
   in.client = client_;
   in.envelope_from = envelope_domain_;
   dmarc_ = co_await dmarc::evaluate(bounded, *psl, in);
+  find_trusted_forwarder();
 }
 
 std::string MessageAuth::results_field() const {
@@ -252,13 +244,13 @@ AuthVerdict MessageAuth::verdict() const {
   return v;
 }
 
-std::string MessageAuth::trusted_forwarder() const {
-  if (!settings_.arc || !arc_ || arc_->cv != arc::Cv::pass || arc_->sets.empty()) return {};
-  if (!dmarc_ || dmarc_->result != dmarc::Result::fail) return {};
-  std::string sealer = arc_->sets.back().domain;
-  for (char& ch : sealer) ch = static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+void MessageAuth::find_trusted_forwarder() {
+  trusted_forwarder_.clear();
+  if (!settings_.arc || !arc_ || arc_->cv != arc::Cv::pass || arc_->sets.empty()) return;
+  if (!dmarc_ || dmarc_->result != dmarc::Result::fail) return;
+  const std::string sealer = net::canonical_name(arc_->sets.back().domain);
   const auto& trusted = settings_.arc_trusted_sealers;
-  return std::find(trusted.begin(), trusted.end(), sealer) != trusted.end() ? sealer : std::string();
+  if (std::find(trusted.begin(), trusted.end(), sealer) != trusted.end()) trusted_forwarder_ = sealer;
 }
 
 dmarc::Policy MessageAuth::disposition() const {

@@ -100,7 +100,7 @@ class MessageAuth {
   dmarc::Policy disposition() const;
   // DMARC failed, but a trusted forwarder's ARC chain passed: its d= (else empty). The message
   // is then not rejected nor quarantined for DMARC's sake (RFC 8617 7.2, RFC 7489 6.7).
-  std::string trusted_forwarder() const;
+  const std::string& trusted_forwarder() const { return trusted_forwarder_; }
   // For the message log: spf "pass", dkim "pass:example.com,fail:other.example" (or "none"),
   // dmarc "pass"; empty where the check did not run.
   struct LogFields {
@@ -112,6 +112,7 @@ class MessageAuth {
   std::optional<store::DmarcRow> report_row(std::string queue_id, int64_t received) const;
 
  private:
+  void find_trusted_forwarder();
   AuthSettings settings_;
   boost::asio::ip::address client_;
   std::string helo_;
@@ -120,6 +121,7 @@ class MessageAuth {
   std::unique_ptr<dkim::Verifier> verifier_;
   std::unique_ptr<arc::Validator> arc_validator_;
   std::optional<arc::ChainResult> arc_;
+  std::string trusted_forwarder_;  // set by finish() (find_trusted_forwarder)
   bool dkim_done_ = false;
   std::vector<dkim::SignatureResult> dkim_;
   std::optional<dmarc::Outcome> dmarc_;

@@ -36,21 +36,28 @@ $(SANITIZE)/build.ninja: | deps
 	cmake -S . -B $(SANITIZE) $(CMAKE_FLAGS) -DCMAKE_BUILD_TYPE=Sanitize
 
 # Every test, on the ASan+UBSan build, then a short run of every fuzz target.
+# Each phase prints when it starts, so a slow CI run shows where the time went.
 test: deps $(SANITIZE)/build.ninja
+	@date '+== make test: sanitize build %T'
 	cmake --build $(SANITIZE) -j $(JOBS)
+	@date '+== make test: ctest %T'
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --test-dir $(SANITIZE) --output-on-failure -j $(JOBS) --timeout 600
+	@date '+== make test: fuzz %T'
 	$(MAKE) fuzz
+	@date '+== make test: appliance %T'
 	@if { [ -r /dev/kvm ] && [ -w /dev/kvm ]; } || [ "$${APPLIANCE_TEST:-}" = 1 ]; then \
 	  $(MAKE) appliance-test; \
 	else \
 	  echo "make test: appliance-test NOT RUN (no usable /dev/kvm; APPLIANCE_TEST=1 forces it)"; \
 	fi
+	@date '+== make test: done %T'
 
 $(FUZZ)/build.ninja: | deps
 	CXX=clang++ CC=clang cmake -S . -B $(FUZZ) $(CMAKE_FLAGS) -DCMAKE_BUILD_TYPE=Debug -DPORTCULLIS_FUZZ=ON
 
-# Each libFuzzer target runs for FUZZ_SECONDS (default 20) from its seed corpus.
+# Each libFuzzer target runs for FUZZ_SECONDS (default 20) from its seed corpus, FUZZ_JOBS
+# (default: the number of cores) at a time.
 FUZZ_SECONDS ?= 20
 fuzz: deps $(FUZZ)/build.ninja
 	cmake --build $(FUZZ) -j $(JOBS)

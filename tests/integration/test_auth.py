@@ -186,13 +186,14 @@ class AuthTest(GatewayCase):
         self.assertEqual([m.parsed()["Subject"] for m in self.dest.messages()], ["after"])
 
     def test_dmarc_quarantine_enforced(self):
-        """p=quarantine holds the message in the spool, not delivered."""
+        """p=quarantine holds the message in the spool's quarantine area, not delivered."""
         self.setup_gateway()
         t = self.send("x@quar.test", make_message("hold", ["x"], sender="x@quar.test"))
         self.assertEqual(t.data[0], 250, t)
         self.gw.wait_event("queued", queue_id=t.queue_id, verdict="quarantine",
                            quarantine="dmarc p=quarantine of quar.test")
-        env = (self.gw.root / "spool" / "queue" / t.queue_id).read_text(errors="replace")
+        self.assertFalse((self.gw.root / "spool" / "queue" / t.queue_id).exists())
+        env = (self.gw.root / "spool" / "quarantine" / t.queue_id).read_text(errors="replace")
         self.assertIn("quarantine: dmarc p=quarantine of quar.test", env)
         self.assertIn("dmarc=fail (p=quarantine dis=quarantine) header.from=quar.test", env)
         # Held: a message sent afterwards arrives, the quarantined one does not.

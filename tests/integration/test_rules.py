@@ -78,7 +78,7 @@ class RulesTest(GatewayCase):
         self.assertEqual(queued["symbols"], "SPF_NONE DKIM_NONE DMARC_NONE ARC_NONE HELLO_RULES")
         self.assertEqual(queued["score"], "1.75")
 
-        # discard: 250 to the client, nothing delivered; quarantine: held in the spool.
+        # discard: 250 to the client, nothing delivered; quarantine: held in the spool's quarantine area.
         d = self.send("alice@sender.test", ["bob@example.test"], subject="drop me")
         self.assertEqual(d.data[0], 250)
         self.gw.wait_event("message_discarded", queue_id=d.queue_id)
@@ -93,9 +93,9 @@ class RulesTest(GatewayCase):
         self.assertEqual(n.data[0], 250)
         msgs = self.dest.wait_for(2, diagnostics=self.diag(self.dest))
         self.assertEqual([m.header("Subject") for m in msgs], ["hi", "normal"])
-        spooled = os.listdir(self.gw.root / "spool" / "queue")
-        self.assertIn(q.queue_id, spooled)
-        env = (self.gw.root / "spool" / "queue" / q.queue_id).read_text(errors="replace")
+        self.assertNotIn(q.queue_id, os.listdir(self.gw.root / "spool" / "queue"))
+        self.assertIn(q.queue_id, os.listdir(self.gw.root / "spool" / "quarantine"))
+        env = (self.gw.root / "spool" / "quarantine" / q.queue_id).read_text(errors="replace")
         self.assertIn("quarantine: held for review", env)
 
     def test_connect_rule_and_route(self):

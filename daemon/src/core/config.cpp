@@ -209,6 +209,22 @@ Config from_toml(const Value& root, const std::filesystem::path& base) {
                                c.auth.public_suffix_list = get_path(a, k, base);
                              }}});
             }},
+           {"scanners",
+            [&](const Value& v, const std::string& key) {
+              auto endpoint = [](std::string& out) {
+                return [&out](const Value& a, const std::string& k) {
+                  out = get_string(a, k);
+                  const bool ok = out.empty() || (out.rfind("unix:/", 0) == 0 && out.size() > 6) ||
+                                  (out.rfind("tcp:", 0) == 0 && out.rfind(':') > 4 && out.rfind(':') + 1 < out.size());
+                  if (!ok) fail(a, k, "expected \"unix:/PATH\", \"tcp:HOST:PORT\" or \"\" (not used)");
+                };
+              };
+              walk(v, key,
+                   {{"clamd", endpoint(c.scanners.clamd)},
+                    {"spamd", endpoint(c.scanners.spamd)},
+                    {"timeout", seconds(c.scanners.timeout)},
+                    {"max_size", size_field(c.scanners.max_size, uint64_t{1} << 31)}});
+            }},
            {"tracking",
             [&](const Value& v, const std::string& key) {
               walk(v, key,

@@ -114,6 +114,13 @@ struct Config {
     std::filesystem::path public_suffix_list = "/usr/share/publicsuffix/public_suffix_list.dat";
     bool operator==(const Auth&) const = default;
   } auth;
+  struct Scanners {  // [scanners] (docs/spam.md): this gateway's clamd and spamd; "" = not used
+    std::string clamd;  // "unix:/run/clamav/clamd.ctl" or "tcp:HOST:PORT" (ClamAV's INSTREAM)
+    std::string spamd;  // "tcp:127.0.0.1:783" or "unix:/PATH" (SpamAssassin's SPAMC/1.5)
+    std::chrono::seconds timeout{60};             // one scan, connect to verdict
+    std::size_t max_size = 10 * 1024 * 1024;      // larger messages are not scanned (logged)
+    bool operator==(const Scanners&) const = default;
+  } scanners;
   struct Tracking {
     bool enabled = true;                          // write the message log (portcullis log search)
     std::chrono::seconds retention{30 * 86400};   // messages older than this are pruned

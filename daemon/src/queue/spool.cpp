@@ -10,50 +10,16 @@
 
 #include "core/ids.hpp"
 #include "core/log.hpp"
+#include "queue/spool_io.hpp"
 
 namespace portcullis::queue {
 namespace fs = std::filesystem;
 
 namespace {
 
-[[noreturn]] void sys_fail(const std::string& what, const fs::path& p) {
-  throw SpoolError(what + " " + p.string() + ": " + std::strerror(errno));
-}
-
-void write_all(int fd, std::string_view data, const fs::path& p) {
-  while (!data.empty()) {
-    const ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      sys_fail("write", p);
-    }
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
-}
-
-std::optional<std::string> read_file(const fs::path& p) {
-  const int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return std::nullopt;
-    sys_fail("open", p);
-  }
-  std::string out;
-  struct stat sb{};
-  if (::fstat(fd, &sb) == 0 && sb.st_size > 0) out.reserve(static_cast<std::size_t>(sb.st_size));
-  char buf[65536];
-  for (;;) {
-    const ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      ::close(fd);
-      sys_fail("read", p);
-    }
-    if (n == 0) break;
-    out.append(buf, static_cast<std::size_t>(n));
-  }
-  ::close(fd);
-  return out;
-}
+using detail::read_file;
+using detail::sys_fail;
+using detail::write_all;
 
 bool is_queue_file(const std::string& name) { return core::valid_queue_id(name); }
 
@@ -93,21 +59,29 @@ void SpoolWriter::flush() {
   buf_.clear();
 }
 
-void SpoolWriter::finish(int fd, const std::string& from_name) {
+void SpoolWriter::finish(int fd, const std::string& from_name, const EnvelopeRecord& env) {
   const fs::path from = spool_.dir() / "tmp" / from_name;
-  if (::fdatasync(fd) != 0) sys_fail("fdatasync", from);
+  if (::fdatasync(fd) != 0) {
+    ::close(fd);
+    sys_fail("fdatasync", from);
+  }
   if (::close(fd) != 0) sys_fail("close", from);
-  const fs::path to = spool_.queue_path(id_);
+  const bool held = !env.quarantine.empty();
+  const fs::path to = held ? spool_.quarantine_path(env.id) : spool_.queue_path(env.id);
   if (::rename(from.c_str(), to.c_str()) != 0) sys_fail("rename", from);
-  done_ = true;
-  spool_.sync_queue_dir();
+  if (env.id == id_) done_ = true;
+  if (!held) {
+    spool_.sync_queue_dir();
+  } else if (::fsync(spool_.quarantine_dir_fd_) != 0) {
+    sys_fail("fsync", spool_.dir() / "quarantine");
+  }
 }
 
 void SpoolWriter::commit() {
   if (done_) throw SpoolError("commit of a finished message " + id_);
   flush();
   const int fd = std::exchange(fd_, -1);
-  finish(fd, id_);
+  finish(fd, id_, env_);
 }
 
 std::string SpoolWriter::read(std::size_t offset, std::size_t len) const {
@@ -131,20 +105,45 @@ std::string SpoolWriter::read(std::size_t offset, std::size_t len) const {
 }
 
 namespace {
-// Appends `chunk` (message data starting at data offset `at`) to `out`, leaving out the
-// parts inside `drop`.
-void append_kept(std::string& out, std::string_view chunk, std::size_t at,
-                 const std::vector<std::pair<std::size_t, std::size_t>>& drop) {
-  std::size_t pos = 0;
-  for (const auto& [off, len] : drop) {
-    const std::size_t end = off + len;
-    if (end <= at + pos) continue;
-    if (off >= at + chunk.size()) break;
-    if (off > at + pos) out.append(chunk.substr(pos, off - at - pos));
-    pos = std::min(chunk.size(), end - at);
+// Applies an amendment's ranges to the data as it is copied, chunk by chunk.
+class Editor {
+ public:
+  explicit Editor(const Amendment& a) {
+    for (const auto& [off, len] : a.drop) edits_.push_back(Replacement{off, len, {}});
+    edits_.insert(edits_.end(), a.replace.begin(), a.replace.end());
+    std::stable_sort(edits_.begin(), edits_.end(),
+                     [](const Replacement& x, const Replacement& y) { return x.offset < y.offset; });
   }
-  if (pos < chunk.size()) out.append(chunk.substr(pos));
-}
+  // `chunk` is the data from offset `at` on (chunks come in order, without gaps).
+  void apply(std::string& out, std::string_view chunk, std::size_t at) {
+    std::size_t pos = at;
+    const std::size_t end = at + chunk.size();
+    while (pos < end) {
+      if (pos < skip_until_) {
+        pos = std::min(end, skip_until_);
+        continue;
+      }
+      if (next_ < edits_.size() && edits_[next_].offset <= pos) {
+        out += edits_[next_].text;
+        skip_until_ = std::max(pos, edits_[next_].offset + edits_[next_].length);
+        ++next_;
+        continue;
+      }
+      const std::size_t stop = next_ < edits_.size() ? std::min(end, edits_[next_].offset) : end;
+      out.append(chunk.substr(pos - at, stop - pos));
+      pos = stop;
+    }
+  }
+  // What is left: insertions at (or past) the end of the data.
+  void finish(std::string& out) {
+    for (; next_ < edits_.size(); ++next_) out += edits_[next_].text;
+  }
+
+ private:
+  std::vector<Replacement> edits_;
+  std::size_t next_ = 0;
+  std::size_t skip_until_ = 0;
+};
 }  // namespace
 
 void SpoolWriter::commit(const Amendment& amendment) {
@@ -154,39 +153,59 @@ void SpoolWriter::commit(const Amendment& amendment) {
   }
   if (done_) throw SpoolError("commit of a finished message " + id_);
   if (amendment.envelope) env_ = *amendment.envelope;
-  std::string head = format_envelope(env_);
-  head += prefix_;
-  head += amendment.insert_headers;
+  env_.id = id_;
   if (flushed_ == 0) {  // everything is still in memory: rebuild the buffer
-    std::string rebuilt = std::move(head);
-    append_kept(rebuilt, std::string_view(buf_).substr(head_), 0, amendment.drop);
+    std::string rebuilt = format_envelope(env_);
+    rebuilt += prefix_;
+    rebuilt += amendment.insert_headers;
+    Editor editor(amendment);
+    editor.apply(rebuilt, std::string_view(buf_).substr(head_), 0);
+    editor.finish(rebuilt);
     buf_ = std::move(rebuilt);
     commit();
     return;
   }
   // Large message, partly on disk: write the amended copy to a second temporary file.
   const std::string name = id_ + ".amend";
+  const int fd = write_amended(name, env_, amendment);
+  finish(fd, name, env_);
+  ::close(std::exchange(fd_, -1));
+  ::unlink(spool_.tmp_path(id_).c_str());
+}
+
+void SpoolWriter::commit_copy(const Amendment& amendment) {
+  if (done_) throw SpoolError("copy of a finished message " + id_);
+  if (!amendment.envelope || amendment.envelope->id == id_ || !core::valid_queue_id(amendment.envelope->id))
+    throw SpoolError("a copy of " + id_ + " needs an envelope with an id of its own");
+  const EnvelopeRecord& env = *amendment.envelope;
+  const int fd = write_amended(env.id, env, amendment);
+  finish(fd, env.id, env);
+}
+
+int SpoolWriter::write_amended(const std::string& name, const EnvelopeRecord& env, const Amendment& amendment) const {
   const fs::path p = spool_.dir() / "tmp" / name;
   const int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) sys_fail("create", p);
   try {
-    write_all(fd, head, p);
+    write_all(fd, format_envelope(env) + prefix_ + amendment.insert_headers, p);
+    Editor editor(amendment);
     const std::size_t data_size = flushed_ + buf_.size() - head_;
     for (std::size_t off = 0; off < data_size;) {
       const std::string chunk = read(off, 256 * 1024);
       std::string kept;
-      append_kept(kept, chunk, off, amendment.drop);
+      editor.apply(kept, chunk, off);
       write_all(fd, kept, p);
       off += chunk.size();
     }
+    std::string tail;
+    editor.finish(tail);
+    write_all(fd, tail, p);
   } catch (...) {
     ::close(fd);
     ::unlink(p.c_str());
     throw;
   }
-  finish(fd, name);
-  ::close(std::exchange(fd_, -1));
-  ::unlink(spool_.tmp_path(id_).c_str());
+  return fd;
 }
 
 void SpoolWriter::abort() {
@@ -200,7 +219,7 @@ void SpoolWriter::abort() {
 // ---- Spool ----
 
 Spool::Spool(fs::path dir) : dir_(std::move(dir)) {
-  for (const char* sub : {"", "tmp", "queue"}) {
+  for (const char* sub : {"", "tmp", "queue", "quarantine"}) {
     const fs::path p = sub[0] ? dir_ / sub : dir_;
     std::error_code ec;
     fs::create_directories(p, ec);
@@ -209,10 +228,16 @@ Spool::Spool(fs::path dir) : dir_(std::move(dir)) {
   }
   queue_dir_fd_ = ::open((dir_ / "queue").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (queue_dir_fd_ < 0) sys_fail("open", dir_ / "queue");
+  quarantine_dir_fd_ = ::open((dir_ / "quarantine").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (quarantine_dir_fd_ < 0) {
+    ::close(queue_dir_fd_);
+    sys_fail("open", dir_ / "quarantine");
+  }
 }
 
 Spool::~Spool() {
   if (queue_dir_fd_ >= 0) ::close(queue_dir_fd_);
+  if (quarantine_dir_fd_ >= 0) ::close(quarantine_dir_fd_);
 }
 
 void Spool::sync_queue_dir() {

@@ -2,6 +2,7 @@
 //   DIR/tmp/ID          a message being received (removed at start-up if left over)
 //   DIR/queue/ID        a committed message: envelope header block, blank line, message octets
 //   DIR/queue/ID.state  delivery progress (replaced atomically), absent until the first attempt
+//   DIR/quarantine/ID   a message held in quarantine (same format), released into queue/
 // commit() = fdatasync(file) + rename(tmp -> queue) + fsync(queue dir): only after it returns
 // may the server answer 250. Directory fsyncs of concurrent commits are coalesced (group commit).
 // All methods do blocking file I/O: call them on a worker pool, never on the event loop.
@@ -39,13 +40,24 @@ struct EnvelopeRecord {
   std::string arc;         // the ARC chain as validated on arrival, "CV N" ("pass 2"): sealed at delivery
 };
 
-// Changes to a message decided at the end of DATA (rules), applied when it is committed.
+// A range of the appended message data replaced by `text` (length 0: an insertion before
+// `offset`; offset = the data's size: appended at the end).
+struct Replacement {
+  std::size_t offset = 0;
+  std::size_t length = 0;
+  std::string text;
+};
+
+// Changes to a message decided at the end of DATA (checks, rules), applied when it is committed.
 struct Amendment {
   std::optional<EnvelopeRecord> envelope;  // replaces the envelope given to create()
   std::string insert_headers;              // complete header lines (CRLF), put right after the prefix
   // Ranges (offset, length) of the appended message data to leave out, sorted, not overlapping.
   std::vector<std::pair<std::size_t, std::size_t>> drop;
-  bool empty() const { return !envelope && insert_headers.empty() && drop.empty(); }
+  // Ranges replaced (subject tag, removed attachments), sorted, overlapping neither each other
+  // nor `drop`.
+  std::vector<Replacement> replace;
+  bool empty() const { return !envelope && insert_headers.empty() && drop.empty() && replace.empty(); }
 };
 
 enum class RcptStatus { pending, delivered, failed };
@@ -83,6 +95,10 @@ class SpoolWriter {
   // Commits with changes: rebuilt in memory when nothing was flushed yet, else rewritten
   // into a new file (the data copied once). Durable in queue/ when it returns.
   void commit(const Amendment& amendment);
+  // Before commit(): commits a second message made of the same data with its own changes;
+  // amendment.envelope must be set, with an id of its own (a message whose recipients go
+  // under another policy). Durable when it returns.
+  void commit_copy(const Amendment& amendment);
   void abort();
   // Reads up to `len` octets of the appended data from `offset` (not the prefix). Safe while
   // no append/commit runs concurrently (the session waits for its hooks).
@@ -93,7 +109,10 @@ class SpoolWriter {
 
  private:
   void flush();
-  void finish(int fd, const std::string& from);  // fdatasync, close, rename into queue/
+  // fdatasync, close, rename tmp/FROM into queue/ID (quarantine/ID when the envelope says so).
+  void finish(int fd, const std::string& from, const EnvelopeRecord& env);
+  // Writes envelope + prefix + the amended data into tmp/NAME; returns the open descriptor.
+  int write_amended(const std::string& name, const EnvelopeRecord& env, const Amendment& amendment) const;
   Spool& spool_;
   std::string id_;
   EnvelopeRecord env_;
@@ -137,12 +156,23 @@ class Spool {
   std::filesystem::path tmp_path(const std::string& id) const { return dir_ / "tmp" / id; }
   std::filesystem::path queue_path(const std::string& id) const { return dir_ / "queue" / id; }
 
+  // The quarantine area, DIR/quarantine/ID: messages held (their envelope's `quarantine` says
+  // why), never seen by the queue manager. Their index is in the store (docs/spam.md).
+  std::filesystem::path quarantine_path(const std::string& id) const { return dir_ / "quarantine" / id; }
+  std::vector<std::string> list_quarantine() const;
+  std::optional<Loaded> load_quarantined(const std::string& id) const;  // nullopt if not held here
+  // Moves a held message into the queue, its quarantine reason cleared (durable when it
+  // returns); false if it is not held here.
+  bool release(const std::string& id);
+  bool remove_quarantined(const std::string& id);
+
  private:
   friend class SpoolWriter;
   void sync_queue_dir();  // group commit: one fsync serves every rename done before it began
 
   std::filesystem::path dir_;
   int queue_dir_fd_ = -1;
+  int quarantine_dir_fd_ = -1;
   std::mutex sync_mutex_;
   std::condition_variable sync_cv_;
   bool sync_running_ = false;

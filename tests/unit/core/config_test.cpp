@@ -127,6 +127,26 @@ TEST(Config, TrackingAndStorePasswordFile) {
   EXPECT_NE(error_of("[tracking]\nenabled = 1\n").find("tracking.enabled"), std::string::npos);
 }
 
+TEST(Config, Scanners) {
+  const auto d = parse_config("");
+  EXPECT_TRUE(d.scanners.clamd.empty());  // not used unless configured
+  EXPECT_TRUE(d.scanners.spamd.empty());
+  EXPECT_EQ(d.scanners.timeout.count(), 60);
+  EXPECT_EQ(d.scanners.max_size, 10u * 1024 * 1024);
+  const auto c = parse_config(
+      "[scanners]\nclamd = \"unix:/run/clamav/clamd.ctl\"\nspamd = \"tcp:127.0.0.1:783\"\n"
+      "timeout = \"30s\"\nmax_size = 1048576\n");
+  EXPECT_EQ(c.scanners.clamd, "unix:/run/clamav/clamd.ctl");
+  EXPECT_EQ(c.scanners.spamd, "tcp:127.0.0.1:783");
+  EXPECT_EQ(c.scanners.timeout.count(), 30);
+  EXPECT_EQ(c.scanners.max_size, 1048576u);
+  EXPECT_NE(error_of("[scanners]\nclamd = \"/run/clamd.ctl\"\n").find("scanners.clamd"), std::string::npos);
+  EXPECT_NE(error_of("[scanners]\nspamd = \"tcp:127.0.0.1\"\n").find("scanners.spamd"), std::string::npos);
+  EXPECT_NE(error_of("[scanners]\nspamd = \"tcp:host:\"\n").find("scanners.spamd"), std::string::npos);
+  EXPECT_NE(error_of("[scanners]\nmax_size = 0\n").find("scanners.max_size"), std::string::npos);
+  EXPECT_NE(error_of("[scanners]\nicap = \"x\"\n").find("unknown key"), std::string::npos);
+}
+
 TEST(Config, ControlSocketAndMetrics) {
   const auto d = parse_config("");
   EXPECT_EQ(d.control_socket, "/run/portcullis/control.sock");

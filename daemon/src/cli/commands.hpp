@@ -65,6 +65,13 @@ int cmd_cert(Context& ctx, std::vector<std::string> args);
 int cmd_tlspolicy(Context& ctx, std::vector<std::string> args);
 // Outbound DKIM signing keys (cli/dkim_cmd.cpp).
 int cmd_dkim(Context& ctx, std::vector<std::string> args);
+// Spam and malware policies and their assignments; quarantine digests (cli/spampolicy_cmd.cpp).
+int cmd_spam_policy(Context& ctx, std::vector<std::string> args);
+int cmd_quarantine_digest(Context& ctx, std::vector<std::string> args);
+// DNS block lists (cli/dnsbl_cmd.cpp), IP ranges (cli/iprange_cmd.cpp), auto-bans (cli/ban_cmd.cpp).
+int cmd_dnsbl(Context& ctx, std::vector<std::string> args);
+int cmd_iprange(Context& ctx, std::vector<std::string> args);
+int cmd_ban(Context& ctx, std::vector<std::string> args);
 // The running daemon, over its control socket (cli/status_cmd.cpp).
 int cmd_status(Context& ctx, std::vector<std::string> args);
 int cmd_reload(Context& ctx, std::vector<std::string> args);
@@ -74,6 +81,8 @@ int64_t parse_time_option(const std::string& text, const std::string& option, in
 // The mail queue (list, show, flush, delete, ...): written by the queue room's owner in
 // cli/queue_cmd.cpp. Its help text comes from the group itself ("queue help").
 int cmd_queue(Context& ctx, std::vector<std::string> args);
+// The quarantine: held messages (cli/quarantine_cmd.cpp).
+int cmd_quarantine(Context& ctx, std::vector<std::string> args);
 
 // The whole CLI: parses global options, loads the configuration, dispatches, prints errors.
 // Returns the process exit code.

@@ -21,6 +21,8 @@ const std::map<std::string, GroupFn>& groups() {
       {"settings", cmd_settings}, {"db", cmd_db}, {"queue", cmd_queue}, {"log", cmd_log}, {"user", cmd_user},
       {"status", cmd_status}, {"reload", cmd_reload}, {"rules", cmd_rules}, {"cert", cmd_cert}, {"tlspolicy", cmd_tlspolicy},
       {"dkim", cmd_dkim},
+      {"spam-policy", cmd_spam_policy}, {"quarantine-digest", cmd_quarantine_digest}, {"dnsbl", cmd_dnsbl},
+      {"iprange", cmd_iprange}, {"ban", cmd_ban}, {"quarantine", cmd_quarantine},
   };
   return table;
 }

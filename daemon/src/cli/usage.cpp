@@ -13,7 +13,7 @@ struct GroupHelp {
   std::string_view details;
 };
 
-constexpr std::array<GroupHelp, 14> groups{{
+constexpr std::array<GroupHelp, 20> groups{{
     {"domain",
      "domain add NAME --destination HOST[:PORT] [--recipients all|specified]\n"
      "domain set NAME [--destination HOST[:PORT]] [--recipients all|specified]\n"
@@ -140,6 +140,63 @@ constexpr std::array<GroupHelp, 14> groups{{
      "(DOMAIN and its subdomains) prints: DOMAIN  SELECTOR  TYPE-BITS  active|inactive  CREATED.\n"
      "Rotation: keygen a new selector --inactive, publish it, activate it, deactivate the old one,\n"
      "delete the old one a week later.\n"},
+    {"spam-policy",
+     "spam-policy set NAME [--tag S] [--quarantine S] [--reject S] [--subject-tag TEXT] "
+     "[--virus reject|quarantine|discard] [--attachments reject|remove|quarantine|off] [--greylisting on|off] "
+     "[--spam-scan on|off] [--virus-scan on|off] [--scanner-failure tempfail|accept] [--note TEXT]\n"
+     "spam-policy remove NAME\n"
+     "spam-policy list\n"
+     "spam-policy show NAME\n"
+     "spam-policy assign TARGET NAME\n"
+     "spam-policy unassign TARGET\n",
+     "Spam and malware policies. A message scoring at or above --reject (default 15) is refused,\n"
+     "else at or above --quarantine (10) held, else at or above --tag (5) delivered marked\n"
+     "(X-Spam-Status: Yes, --subject-tag before the subject; '' for none). A threshold is a number\n"
+     "from -1000 to 1000, or off; those that are on must rise: tag <= quarantine <= reject.\n"
+     "--virus: what a virus found by clamd does; --attachments: what a blocked attachment does;\n"
+     "--scanner-failure: when clamd or spamd does not answer, tempfail (the sender retries) or\n"
+     "accept (unscanned). NAME: 1-64 of a-z 0-9 . _ -. set on an existing policy changes only the\n"
+     "options given; a new one starts from the defaults. assign gives TARGET (an address, @DOMAIN\n"
+     "of our domains, or * for everyone else) a policy; the most specific target wins, and without\n"
+     "any the built-in default (the defaults above) applies. A policy still assigned cannot be\n"
+     "removed. list prints: NAME  tag=  quarantine=  reject=  virus=  ...  targets=\n"},
+    {"quarantine-digest",
+     "quarantine-digest set ADDRESS off|daily|weekly\n"
+     "quarantine-digest list\n",
+     "How often a recipient (an address of our domains) gets a digest of their held messages.\n"
+     "list prints: ADDRESS  FREQUENCY  LAST-SENT\n"},
+    {"dnsbl",
+     "dnsbl add ZONE [--expect PATTERN] [--block | --score S] [--stage connect|rcpt] [--note TEXT]\n"
+     "dnsbl remove ZONE\n"
+     "dnsbl list\n",
+     "DNS block lists asked about each client. --block (the default) refuses a listed client at\n"
+     "--stage (connect, the default, or rcpt: after RCPT TO, so postmaster@ still gets through);\n"
+     "--score S adds S (-1000 to 1000; negative for allow lists) to its messages' score instead.\n"
+     "--expect: the answers that count, e.g. 127.0.0.2, 127.0.0.*, 127.0.0.2-11, comma-separated\n"
+     "(default: any answer in 127.0.0.0/8). list prints: ZONE  block|score=S  STAGE  EXPECT  NOTE\n"},
+    {"iprange",
+     "iprange add NAME CIDR --allow|--deny [--priority N] [--expires TIME] [--note TEXT]\n"
+     "iprange remove NAME\n"
+     "iprange list\n",
+     "IP ranges: of the ranges that contain a client, the one with the highest --priority (default\n"
+     "0) allows or denies it. NAME: 1-64 letters, digits, '.', '_', '-'. TIME: never (the\n"
+     "default), a duration from now (90s, 15m, 2h, 30d), a UTC date or date-time, or @UNIXTIME.\n"
+     "list prints, highest priority first: NAME  CIDR  allow|deny  priority=N  expires=TIME  NOTE\n"},
+    {"quarantine",
+     "quarantine list [--rcpt ADDRESS|@DOMAIN] [--since TIME] [--gateway HOST] [--limit N]\n"
+     "quarantine show ID\n"
+     "quarantine release ID...\n"
+     "quarantine delete ID...\n",
+     "Messages held by the spam and virus checks, the attachment rules, DMARC or a Lua rule.\n"
+     "list prints one line per held recipient, newest first: ID  ARRIVED  RECIPIENT  SENDER\n"
+     "SCORE  REASON  SUBJECT. show prints the envelope and the headers; release delivers the\n"
+     "message (the checks are not run again); delete removes it for good. show, release and\n"
+     "delete run on the gateway that holds the message (list names it with --gateway).\n"},
+    {"ban",
+     "ban list\n"
+     "ban remove IP\n",
+     "Clients banned automatically by the gateways (too many failures). list prints the bans in\n"
+     "force: IP  until=TIME  since=TIME  REASON. remove lifts a ban at once.\n"},
 }};
 
 }  // namespace
@@ -160,7 +217,8 @@ std::string usage(const std::string& group) {
       "usage: portcullis [--config FILE] [--store URI] COMMAND [ARGS...]\n"
       "\n"
       "Administers the policy of a Portcullis gateway: domains, recipients, aliases, relay\n"
-      "networks, settings, TLS and DKIM keys. The running daemon picks changes up by itself.\n"
+      "networks, settings, TLS and DKIM keys, spam policies, DNS block lists, IP ranges and bans.\n"
+      "The running daemon picks changes up by itself.\n"
       "\n"
       "global options (before COMMAND):\n"
       "  --config FILE  bootstrap configuration (default: $PORTCULLIS_CONFIG, then\n"

@@ -364,6 +364,122 @@ CREATE TABLE IF NOT EXISTS dmarc_rows (
 )sql" + serial_triggers(Dialect::mariadb, {"dkim_keys"});
 }
 
+// Version 7: spam and malware policies with their assignments, DNSBL zones (policy: serial
+// triggers), the quarantine index and the digest settings (state: none), and an index for the
+// greylist sweep of entries never passed (first_seen). The score thresholds' order (tag <=
+// quarantine <= reject) is checked by the store (store/spam_rules.hpp), not by SQL: a threshold
+// above 1000 is "off" and exempt from it. A policy still assigned cannot be removed (the
+// foreign key restricts; the store says which targets use it).
+std::string v7_sqlite() {
+  return R"sql(
+CREATE TABLE spam_policies (
+  name              TEXT PRIMARY KEY,
+  tag_score         REAL NOT NULL DEFAULT 5.0,
+  quarantine_score  REAL NOT NULL DEFAULT 10.0,
+  reject_score      REAL NOT NULL DEFAULT 15.0,
+  subject_tag       TEXT NOT NULL DEFAULT '[SPAM]',
+  virus_action      TEXT NOT NULL DEFAULT 'reject' CHECK (virus_action IN ('reject', 'quarantine', 'discard')),
+  attachment_action TEXT NOT NULL DEFAULT 'reject'
+                    CHECK (attachment_action IN ('reject', 'remove', 'quarantine', 'off')),
+  greylisting       INTEGER NOT NULL DEFAULT 0 CHECK (greylisting IN (0, 1)),
+  spam_scan         INTEGER NOT NULL DEFAULT 1 CHECK (spam_scan IN (0, 1)),
+  virus_scan        INTEGER NOT NULL DEFAULT 1 CHECK (virus_scan IN (0, 1)),
+  scanner_failure   TEXT NOT NULL DEFAULT 'tempfail' CHECK (scanner_failure IN ('tempfail', 'accept')),
+  note              TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE spam_policy_targets (
+  target TEXT PRIMARY KEY,
+  policy TEXT NOT NULL REFERENCES spam_policies (name)
+);
+CREATE INDEX spam_policy_targets_policy ON spam_policy_targets (policy);
+CREATE TABLE dnsbl_zones (
+  zone   TEXT PRIMARY KEY,
+  expect TEXT NOT NULL DEFAULT '',
+  action TEXT NOT NULL CHECK (action IN ('block', 'score')),
+  score  REAL NOT NULL DEFAULT 0,
+  stage  TEXT NOT NULL DEFAULT 'connect' CHECK (stage IN ('connect', 'rcpt')),
+  note   TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE quarantine (
+  id        TEXT NOT NULL,
+  recipient TEXT NOT NULL,
+  received  INTEGER NOT NULL,
+  sender    TEXT NOT NULL,
+  subject   TEXT NOT NULL,
+  reason    TEXT NOT NULL,
+  score     REAL NOT NULL,
+  size      INTEGER NOT NULL,
+  gateway   TEXT NOT NULL,
+  expires   INTEGER NOT NULL,
+  PRIMARY KEY (id, recipient)
+);
+CREATE INDEX quarantine_recipient ON quarantine (recipient);
+CREATE INDEX quarantine_expires ON quarantine (expires);
+CREATE INDEX quarantine_received ON quarantine (received);
+CREATE TABLE quarantine_digests (
+  recipient TEXT PRIMARY KEY,
+  frequency TEXT NOT NULL CHECK (frequency IN ('off', 'daily', 'weekly')),
+  last_sent INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX greylist_first_seen ON greylist (first_seen);
+)sql" + serial_triggers(Dialect::sqlite, {"spam_policies", "spam_policy_targets", "dnsbl_zones"});
+}
+
+std::string v7_mariadb() {
+  return R"sql(
+CREATE TABLE IF NOT EXISTS spam_policies (
+  name              VARCHAR(64) PRIMARY KEY,
+  tag_score         DOUBLE NOT NULL DEFAULT 5.0,
+  quarantine_score  DOUBLE NOT NULL DEFAULT 10.0,
+  reject_score      DOUBLE NOT NULL DEFAULT 15.0,
+  subject_tag       VARCHAR(64) NOT NULL DEFAULT '[SPAM]',
+  virus_action      ENUM('reject', 'quarantine', 'discard') NOT NULL DEFAULT 'reject',
+  attachment_action ENUM('reject', 'remove', 'quarantine', 'off') NOT NULL DEFAULT 'reject',
+  greylisting       BOOLEAN NOT NULL DEFAULT 0,
+  spam_scan         BOOLEAN NOT NULL DEFAULT 1,
+  virus_scan        BOOLEAN NOT NULL DEFAULT 1,
+  scanner_failure   ENUM('tempfail', 'accept') NOT NULL DEFAULT 'tempfail',
+  note              TEXT NOT NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin;
+CREATE TABLE IF NOT EXISTS spam_policy_targets (
+  target VARCHAR(320) PRIMARY KEY,
+  policy VARCHAR(64) NOT NULL,
+  INDEX spam_policy_targets_policy (policy),
+  FOREIGN KEY (policy) REFERENCES spam_policies (name)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin;
+CREATE TABLE IF NOT EXISTS dnsbl_zones (
+  zone   VARCHAR(255) PRIMARY KEY,
+  expect VARCHAR(255) NOT NULL DEFAULT '',
+  action ENUM('block', 'score') NOT NULL,
+  score  DOUBLE NOT NULL DEFAULT 0,
+  stage  ENUM('connect', 'rcpt') NOT NULL DEFAULT 'connect',
+  note   TEXT NOT NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin;
+CREATE TABLE IF NOT EXISTS quarantine (
+  id        VARCHAR(64) NOT NULL,
+  recipient VARCHAR(320) NOT NULL,
+  received  BIGINT NOT NULL,
+  sender    VARCHAR(320) NOT NULL,
+  subject   VARCHAR(255) NOT NULL,
+  reason    VARCHAR(255) NOT NULL,
+  score     DOUBLE NOT NULL,
+  size      BIGINT UNSIGNED NOT NULL,
+  gateway   VARCHAR(255) NOT NULL,
+  expires   BIGINT NOT NULL,
+  PRIMARY KEY (id, recipient),
+  INDEX quarantine_recipient (recipient),
+  INDEX quarantine_expires (expires),
+  INDEX quarantine_received (received)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin;
+CREATE TABLE IF NOT EXISTS quarantine_digests (
+  recipient VARCHAR(320) PRIMARY KEY,
+  frequency ENUM('off', 'daily', 'weekly') NOT NULL,
+  last_sent BIGINT NOT NULL DEFAULT 0
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin;
+CREATE INDEX IF NOT EXISTS greylist_first_seen ON greylist (first_seen);
+)sql" + serial_triggers(Dialect::mariadb, {"spam_policies", "spam_policy_targets", "dnsbl_zones"});
+}
+
 // Test builds only (CMake options, see daemon/CMakeLists.txt): PORTCULLIS_SCHEMA_LIMIT=N builds
 // the previous release's schema (the boot test's version N-1); PORTCULLIS_FAULT_MIGRATION=N
 // makes migration N fail half-way, after its own statements ran, so the upgrade's rollback
@@ -390,6 +506,7 @@ std::vector<Migration> build() {
   list.push_back({4, "outbound TLS policies; TLS of each delivery", v4_sqlite(), v4_mariadb()});
   list.push_back({5, "index for ban expiry", v5_sqlite(), v5_mariadb()});
   list.push_back({6, "DKIM signing keys; DMARC aggregate report rows", v6_sqlite(), v6_mariadb()});
+  list.push_back({7, "spam and malware policies; DNSBL zones; quarantine index", v7_sqlite(), v7_mariadb()});
   apply_test_options(list);
   return list;
 }

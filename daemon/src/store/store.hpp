@@ -155,6 +155,90 @@ struct IpRange {
   std::string note;
 };
 
+// ---- spam and malware protection (schema 7; docs/spam.md) ----
+
+// Score thresholds above this never trigger (spamd's and the checks' scores stay far below):
+// "off". The CLI stores kThresholdOff for "off"; the store takes any finite value up to
+// kMaxThreshold in absolute terms.
+inline constexpr double kThresholdNever = 1000;
+inline constexpr double kThresholdOff = 10000;
+inline constexpr double kMaxThreshold = 1000000;
+
+// A named spam and malware policy (policy: changes bump the serial). A message's score at or
+// above reject_score is refused, else at or above quarantine_score held, else at or above
+// tag_score delivered marked (X-Spam-Status: Yes, subject_tag before the subject). The
+// thresholds that are on (<= kThresholdNever) must rise: tag <= quarantine <= reject (the
+// store refuses anything else); one above kThresholdNever is off and exempt.
+// name: [a-z0-9][a-z0-9._-]{0,63}. subject_tag: "" = no tag; one line of UTF-8, <= 64 octets.
+struct SpamPolicy {
+  std::string name = {};
+  double tag_score = 5;
+  double quarantine_score = 10;
+  double reject_score = 15;
+  std::string subject_tag = "[SPAM]";
+  std::string virus_action = "reject";       // reject | quarantine | discard
+  std::string attachment_action = "reject";  // reject | remove | quarantine | off
+  bool greylisting = false;  // opt-in: it delays the first mail of every new sender
+  bool spam_scan = true;   // ask spamd
+  bool virus_scan = true;  // ask clamd
+  std::string scanner_failure = "tempfail";  // tempfail (fail closed) | accept (fail open)
+  std::string note = {};
+};
+
+// Which policy applies to a recipient: target is "local@domain" (lower-cased), "@domain" or
+// "*" (everyone else); the most specific one wins.
+struct SpamPolicyTarget {
+  std::string target = {};
+  std::string policy = {};
+};
+
+// A DNS block list zone (policy). expect: "" = any answer in 127.0.0.0/8, else a pattern of
+// the answers that count ("127.0.0.2", "127.0.0.*", "127.0.0.2-11", comma lists; parsed by
+// checks/dnsbl). action "block" refuses the client at `stage`; "score" adds `score`.
+struct DnsblZone {
+  std::string zone = {};  // lower-case DNS name, no trailing dot
+  std::string expect = {};
+  std::string action = "score";  // block | score
+  double score = 0;
+  std::string stage = "connect";  // connect | rcpt
+  std::string note = {};
+};
+
+// The index of held messages (state: no serial bump), one row per (queue id, recipient); the
+// message file itself is in the spool of `gateway`. recipient is stored lower-cased (the held
+// file's envelope keeps the original). subject: UTF-8, at most 255 characters (the caller cuts
+// it). expires: unix seconds, 0 = never.
+struct QuarantineEntry {
+  std::string id = {};
+  std::string recipient = {};
+  int64_t received = 0;
+  std::string sender = {};
+  std::string subject = {};
+  std::string reason = {};
+  double score = 0;
+  uint64_t size = 0;
+  std::string gateway = {};
+  int64_t expires = 0;
+};
+
+// Every given field must match: id exactly, recipient a whole address or (starting with '@')
+// a domain, ASCII case-insensitively, gateway exactly; received >= since. Newest first
+// (received, then id, descending; then recipient), at most `limit` (0 = 100) rows.
+struct QuarantineQuery {
+  std::string id = {};
+  std::string recipient = {};
+  std::string gateway = {};
+  int64_t since = 0;
+  std::size_t limit = 100;
+};
+
+// How often a recipient gets a digest of their held messages (state). recipient lower-cased.
+struct DigestSetting {
+  std::string recipient = {};
+  std::string frequency = "daily";  // off | daily | weekly
+  int64_t last_sent = 0;            // unix seconds, 0 = never
+};
+
 // An administrator account. password_hash is a PHC string of the memory-hard KDF
 // (core/password.hpp); the store never sees a password.
 struct AdminUser {
@@ -174,7 +258,8 @@ class Store {
   virtual void migrate() = 0;               // bring an older database up to date
 
   // Monotonic counter bumped by every policy change (domains, recipients, aliases, relay
-  // networks, TLS policies, IP ranges, DKIM keys, settings) by any process; the daemon polls it to reload policy.
+  // networks, TLS policies, IP ranges, DKIM keys, spam policies and their targets, DNSBL zones,
+  // settings) by any process; the daemon polls it to reload policy.
   virtual int64_t policy_serial() = 0;
 
   // Domains. add_* throws StoreError if it exists already; remove_* returns false if absent.
@@ -226,11 +311,13 @@ class Store {
   virtual std::vector<MessageRecord> search_messages(const MessageQuery& q) = 0;
   virtual std::size_t prune_messages(int64_t before) = 0;
 
-  // Greylist: get by triplet, put (insert or update), expire entries last seen before.
+  // Greylist: get by triplet, put (insert or update). expire removes the entries never passed
+  // (passed = 0) first seen before `unused_before`, and the passed ones (passed > 0) last seen
+  // before `used_before`; returns how many.
   virtual std::optional<GreylistEntry> greylist_get(const std::string& client_net, const std::string& sender,
                                                     const std::string& recipient) = 0;
   virtual void greylist_put(const GreylistEntry& e) = 0;
-  virtual std::size_t greylist_expire(int64_t last_seen_before) = 0;
+  virtual std::size_t greylist_expire(int64_t unused_before, int64_t used_before) = 0;
 
   // Auto-ban: add replaces an existing ban of the same IP; find ignores expired bans.
   virtual void ban_add(const Ban& b) = 0;
@@ -242,6 +329,40 @@ class Store {
   virtual void add_ip_range(const IpRange& r) = 0;
   virtual bool remove_ip_range(const std::string& name) = 0;
   virtual std::vector<IpRange> list_ip_ranges() = 0;
+
+  // Spam policies (schema 7). set inserts or replaces a policy (all its fields); remove
+  // throws StoreError naming the targets while any target uses the policy, and returns false
+  // if it does not exist. Listed by name. Every value is checked (SpamPolicy): a bad one throws.
+  virtual void set_spam_policy(const SpamPolicy& p) = 0;
+  virtual bool remove_spam_policy(const std::string& name) = 0;
+  virtual std::vector<SpamPolicy> list_spam_policies() = 0;
+  // Policy assignments: set inserts or replaces the target's policy, and throws StoreError if
+  // that policy does not exist. Listed by target.
+  virtual void set_spam_policy_target(const SpamPolicyTarget& t) = 0;
+  virtual bool remove_spam_policy_target(const std::string& target) = 0;
+  virtual std::vector<SpamPolicyTarget> list_spam_policy_targets() = 0;
+
+  // DNSBL zones: add throws on a duplicate zone; listed by zone.
+  virtual void add_dnsbl_zone(const DnsblZone& z) = 0;
+  virtual bool remove_dnsbl_zone(const std::string& zone) = 0;
+  virtual std::vector<DnsblZone> list_dnsbl_zones() = 0;
+
+  // Quarantine index. add writes all rows in one transaction (a row of an existing (id,
+  // recipient) replaces it: adding again is harmless); remove deletes the rows of `id` (of one
+  // recipient, or all with "") and returns how many; expired returns, oldest expiry first, at
+  // most `limit` (0 = 100) ids of `gateway` ("" = any) whose every row has 0 < expires <= now.
+  virtual void quarantine_add(const std::vector<QuarantineEntry>& rows) = 0;
+  virtual std::vector<QuarantineEntry> quarantine_list(const QuarantineQuery& q) = 0;
+  virtual std::size_t quarantine_remove(const std::string& id, const std::string& recipient = {}) = 0;
+  virtual std::vector<std::string> quarantine_expired(int64_t now, const std::string& gateway, std::size_t limit) = 0;
+
+  // Quarantine digests. set inserts or updates a recipient's frequency (a new row takes
+  // last_sent from `d`, an existing one keeps its own); digest_sent records when one was sent
+  // (nothing happens for a recipient without a row). Listed by recipient.
+  virtual void set_digest(const DigestSetting& d) = 0;
+  virtual std::optional<DigestSetting> find_digest(const std::string& recipient) = 0;
+  virtual std::vector<DigestSetting> list_digests() = 0;
+  virtual void digest_sent(const std::string& recipient, int64_t when) = 0;
 
   // Admin users: add throws on a duplicate name; set_password_hash throws if absent.
   virtual void add_user(const AdminUser& u) = 0;

@@ -361,6 +361,28 @@ TEST(MariadbSchema, APartlyAppliedStepCanBeRunAgain) {
   EXPECT_EQ(s->policy_serial(), 1);
 }
 
+TEST(MariadbSchema, Step7RunsAgainAfterItsStatementsRanOnce) {
+  // Steps 1-6 recorded, then step 7's statements applied without being recorded (a failure
+  // after its DDL): migrating again finishes it (tables, indexes and triggers IF NOT EXISTS).
+  MariadbFactory factory;
+  for (const Migration& m : migrations()) {
+    if (m.version > 6) break;
+    factory.execute(m.sql(Dialect::mariadb) + "INSERT INTO schema_version (version, description, applied_at) VALUES (" +
+                    std::to_string(m.version) + ", 'old', '2025-09-01T00:00:00Z');");
+  }
+  ASSERT_GE(migrations().size(), 7u);
+  factory.execute(migrations().at(6).sql(Dialect::mariadb));
+  auto s = factory.open();
+  EXPECT_EQ(s->schema_version(), 6);
+  s->migrate();
+  EXPECT_EQ(s->schema_version(), latest_version());
+  const int64_t serial = s->policy_serial();
+  SpamPolicy p;
+  p.name = "default";
+  s->set_spam_policy(p);
+  EXPECT_EQ(s->policy_serial(), serial + 1);  // one trigger each, not two
+}
+
 TEST(MariadbSchema, FullUnicodeAndTrailingSpacesAreKept) {
   MariadbFactory factory;
   auto s = factory.open();

@@ -92,6 +92,46 @@ TYPED_TEST(SchemaTest, AVersion5DatabaseGetsStep6AndKeepsItsData) {
   EXPECT_EQ(s.dmarc_rows("example.org", 0, 1000).size(), 1u);
 }
 
+TYPED_TEST(SchemaTest, AVersion6DatabaseGetsStep7AndKeepsItsData) {
+  // The database of the previous release: steps 1-6 exactly as they ran then, with data in it.
+  for (const Migration& m : migrations()) {
+    if (m.version > 6) break;
+    this->factory.execute(m.sql(TypeParam::dialect) +
+                          "INSERT INTO schema_version (version, description, applied_at) VALUES (" +
+                          std::to_string(m.version) + ", 'old', '2025-09-01T00:00:00Z');");
+  }
+  auto& s = *this->store;
+  ASSERT_EQ(s.schema_version(), 6);
+  s.add_domain({"example.org", "mx.internal", 25, RecipientMode::all});
+  s.greylist_put(GreylistEntry{"192.0.2.0/24", "a@b.example", "x@example.org", 100, 100, 0});
+  s.add_ip_range(IpRange{"office", "192.0.2.0/24", 10, RangeAction::allow, 0, ""});
+  const int64_t serial = s.policy_serial();
+  EXPECT_THROW(s.list_spam_policies(), StoreError);  // not there yet
+  EXPECT_THROW(s.quarantine_list({}), StoreError);
+
+  s.migrate();
+  EXPECT_EQ(s.schema_version(), s.latest_schema_version());
+  ASSERT_GE(migrations().size(), 7u);
+  EXPECT_EQ(migrations().at(6).version, 7);
+  EXPECT_EQ(migrations().at(6).description, "spam and malware policies; DNSBL zones; quarantine index");
+  EXPECT_EQ(s.list_domains().size(), 1u);
+  EXPECT_EQ(s.list_ip_ranges().size(), 1u);
+  EXPECT_TRUE(s.greylist_get("192.0.2.0/24", "a@b.example", "x@example.org"));
+  EXPECT_EQ(s.policy_serial(), serial);  // migrating is no policy change
+  EXPECT_TRUE(s.list_spam_policies().empty());
+  EXPECT_TRUE(s.list_dnsbl_zones().empty());
+  SpamPolicy p;
+  p.name = "default";
+  s.set_spam_policy(p);
+  EXPECT_GT(s.policy_serial(), serial);  // the new tables have their serial triggers
+  s.set_spam_policy_target({"*", "default"});
+  s.add_dnsbl_zone({"zen.spamhaus.org", "", "block", 0, "connect", ""});
+  s.quarantine_add({QuarantineEntry{"Q1", "x@example.org", 100, "", "s", "r", 20, 10, "gw", 0}});
+  s.set_digest({"x@example.org", "weekly", 0});
+  EXPECT_EQ(s.quarantine_list({}).size(), 1u);
+  EXPECT_EQ(s.greylist_expire(1000, 1000), 1u);
+}
+
 TEST(Migrations, ListIsConsecutive) {  // backend-independent
   const auto& list = migrations();
   ASSERT_FALSE(list.empty());

@@ -203,7 +203,7 @@ TYPED_TEST(StateTablesTest, GreylistPutGetExpire) {
   EXPECT_EQ(e->last_seen, 500);
   EXPECT_EQ(e->passed, 1u);
   s.greylist_put(GreylistEntry{"2001:db8::/64", "a@b.example", "x@ours.example", 200, 200, 0});
-  EXPECT_EQ(s.greylist_expire(300), 1u);
+  EXPECT_EQ(s.greylist_expire(300, 300), 1u);
   EXPECT_TRUE(s.greylist_get("192.0.2.0/24", "a@b.example", "x@ours.example"));
   EXPECT_FALSE(s.greylist_get("2001:db8::/64", "a@b.example", "x@ours.example"));
 }

@@ -8,6 +8,8 @@
 namespace portcullis::store::mariadb {
 namespace {
 
+constexpr int64_t greylist_delete_batch = 5000;
+
 // Appends "AND column = ?" (or, for "@domain", a suffix match) for an address filter and its
 // parameters. Callers pass a lower-cased value and LOWER(column): matching is case-insensitive.
 void address_filter(std::string& sql, Params& params, const char* column, const std::string& value) {
@@ -151,8 +153,17 @@ void MariadbStore::greylist_put(const GreylistEntry& e) {
   });
 }
 
-std::size_t MariadbStore::greylist_expire(int64_t last_seen_before) {
-  return delete_in_batches("DELETE FROM greylist WHERE last_seen < ? LIMIT ?", last_seen_before);
+std::size_t MariadbStore::greylist_expire(int64_t unused_before, int64_t used_before) {
+  return with(Retry::no, [&](Connection& c) {
+    std::size_t total = 0;
+    for (;;) {  // in batches: each a short statement
+      const uint64_t n = c.execute(
+          "DELETE FROM greylist WHERE (passed = 0 AND first_seen < ?) OR (passed > 0 AND last_seen < ?) LIMIT ?",
+          {unused_before, used_before, greylist_delete_batch});
+      total += static_cast<std::size_t>(n);
+      if (n < static_cast<uint64_t>(greylist_delete_batch)) return total;
+    }
+  });
 }
 
 // ---- bans ----

@@ -136,8 +136,11 @@ void SqliteStore::greylist_put(const GreylistEntry& e) {
   });
 }
 
-std::size_t SqliteStore::greylist_expire(int64_t last_seen_before) {
-  Statement(*db_, "DELETE FROM greylist WHERE last_seen < ?1").bind(1, last_seen_before).run();
+std::size_t SqliteStore::greylist_expire(int64_t unused_before, int64_t used_before) {
+  Statement(*db_,
+            "DELETE FROM greylist WHERE (passed = 0 AND first_seen < ?1) OR (passed > 0 AND last_seen < ?2)")
+      .bind_all(unused_before, used_before)
+      .run();
   return static_cast<std::size_t>(db_->changes());
 }
 

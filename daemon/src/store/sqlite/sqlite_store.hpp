@@ -67,7 +67,7 @@ class SqliteStore final : public Store {
   std::optional<GreylistEntry> greylist_get(const std::string& client_net, const std::string& sender,
                                             const std::string& recipient) override;
   void greylist_put(const GreylistEntry& e) override;
-  std::size_t greylist_expire(int64_t last_seen_before) override;
+  std::size_t greylist_expire(int64_t unused_before, int64_t used_before) override;
 
   void ban_add(const Ban& b) override;
   std::optional<Ban> ban_find(const std::string& ip, int64_t now) override;
@@ -77,6 +77,25 @@ class SqliteStore final : public Store {
   void add_ip_range(const IpRange& r) override;
   bool remove_ip_range(const std::string& name) override;
   std::vector<IpRange> list_ip_ranges() override;
+
+  // sqlite_spam.cpp: spam policies and targets, DNSBL zones, quarantine index, digests.
+  void set_spam_policy(const SpamPolicy& p) override;
+  bool remove_spam_policy(const std::string& name) override;
+  std::vector<SpamPolicy> list_spam_policies() override;
+  void set_spam_policy_target(const SpamPolicyTarget& t) override;
+  bool remove_spam_policy_target(const std::string& target) override;
+  std::vector<SpamPolicyTarget> list_spam_policy_targets() override;
+  void add_dnsbl_zone(const DnsblZone& z) override;
+  bool remove_dnsbl_zone(const std::string& zone) override;
+  std::vector<DnsblZone> list_dnsbl_zones() override;
+  void quarantine_add(const std::vector<QuarantineEntry>& rows) override;
+  std::vector<QuarantineEntry> quarantine_list(const QuarantineQuery& q) override;
+  std::size_t quarantine_remove(const std::string& id, const std::string& recipient) override;
+  std::vector<std::string> quarantine_expired(int64_t now, const std::string& gateway, std::size_t limit) override;
+  void set_digest(const DigestSetting& d) override;
+  std::optional<DigestSetting> find_digest(const std::string& recipient) override;
+  std::vector<DigestSetting> list_digests() override;
+  void digest_sent(const std::string& recipient, int64_t when) override;
 
   void add_user(const AdminUser& u) override;
   std::optional<AdminUser> find_user(const std::string& name) override;

@@ -382,6 +382,7 @@ class Gateway:
         self.listener = {}  # more keys of the main [[listener]], e.g. {"require_tls": True}
         self.extra_listeners = []  # more [[listener]] tables (dicts with "address" etc.)
         self.tls = {"cert_dir": "certs"}  # [tls]: certificates live in the gateway's folder
+        self.tables = {}  # more tables, e.g. {"scanners": {"clamd": "tcp:127.0.0.1:PORT"}}
         self.write_config()
 
     # -- configuration and CLI
@@ -401,7 +402,7 @@ class Gateway:
             lines += ["[[listener]]", *[f"{k} = {_toml_value(v)}" for k, v in extra.items()], ""]
         for table, values in (("limits", self.limits), ("timeouts", self.timeouts),
                               ("delivery", self.delivery), ("metrics", self.metrics),
-                              ("rules", self.rules), ("tls", self.tls)):
+                              ("rules", self.rules), ("tls", self.tls), *self.tables.items()):
             if not values:
                 continue
             lines.append(f"[{table}]")

@@ -11,7 +11,7 @@ import time
 import unittest
 
 from harness import (GatewayCase, RawSMTP, ehlo_keywords, make_message, mx_zone, smtp_send,
-                     split_received, split_results, wait_until, QUEUED_RE)
+                     split_first_field, split_received, split_results, wait_until, QUEUED_RE)
 
 DEST = "example.test"
 
@@ -49,8 +49,11 @@ class GatewayTest(GatewayCase):
         # mail of the organisation (relay networks) is not checked and gets none.
         if checked:
             _, rest = split_results(rest, self.gw.hostname)
-        self.assertEqual(rest, original, "message changed in transit (apart from Received and "
-                                         "Authentication-Results)")
+            # ... then the spam verdict's fields (test_spam.py checks them).
+            _, rest = split_first_field(rest, b"X-Spam-Score: ")
+            _, rest = split_first_field(rest, b"X-Spam-Status: ")
+        self.assertEqual(rest, original, "message changed in transit (apart from Received, "
+                                         "Authentication-Results and X-Spam-*)")
         text = received.decode("utf-8", "replace")
         self.assertRegex(text, r"\bby " + re.escape(self.gw.hostname) + r"\b")
         self.assertRegex(text, r"\bid " + queue_id + r"\b",

@@ -7,6 +7,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -15,12 +16,14 @@
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
+#include <mutex>
 #include <optional>
 
 #include "app/config_reload.hpp"
 #include "app/policy_holder.hpp"
 #include "app/tls_holder.hpp"
 #include "app/rules_watcher.hpp"
+#include "app/quarantine_keeper.hpp"
 #include "app/tracker.hpp"
 #include "control/counters.hpp"
 #include "control/metrics.hpp"
@@ -128,9 +131,11 @@ int run_daemon(const DaemonOptions& opts) {
                                   {"to", std::to_string(store->schema_version())}});
     // Message tracking: its own store connection on its own thread (app/tracker.hpp).
     // The same thread writes the DMARC aggregate-report rows (a build that knows schema 6).
-    const bool dmarc_rows = store->latest_schema_version() >= 6;
+    const bool dmarc_rows = store->latest_schema_version() >= store::kSchemaDkim;
+    // ... and the quarantine index (schema 7: docs/spam.md).
+    const bool quarantine_index = store->latest_schema_version() >= store::kSchemaSpam;
     std::optional<Tracker> tracker;
-    if (config.tracking.enabled || dmarc_rows) {
+    if (config.tracking.enabled || dmarc_rows || quarantine_index) {
       Tracker::Options topts;
       topts.gateway = config.hostname;
       topts.retention = config.tracking.retention;
@@ -193,6 +198,26 @@ int run_daemon(const DaemonOptions& opts) {
     sdeps.dns = &dns_cache;
     sdeps.psl = psl.get();
     if (dmarc_rows) sdeps.on_dmarc = [&tracker](store::DmarcRow row) { tracker->record_dmarc(std::move(row)); };
+    // Greylisting's triplets: a store connection of the sessions' own, used on the workers.
+    std::unique_ptr<store::Store> state_store = open_store();
+    std::mutex state_mutex;
+    sdeps.state = state_store.get();
+    sdeps.state_mutex = &state_mutex;
+    if (quarantine_index)
+      sdeps.on_quarantined = [&tracker](std::vector<store::QuarantineEntry> rows) {
+        tracker->record_quarantine(std::move(rows));
+      };
+    // The quarantine's retention and digests (app/quarantine_keeper.hpp): its own thread and
+    // store connection; a digest it puts in the spool goes to the queue manager on the io thread.
+    std::optional<QuarantineKeeper> keeper;
+    if (quarantine_index) {
+      QuarantineKeeper::Options kopts;
+      kopts.gateway = config.hostname;
+      kopts.interval = config.quarantine.sweep;
+      keeper.emplace(
+          open_store, spool,
+          [&io, &manager](const std::string& id) { asio::post(io, [&manager, id] { manager.enqueue(id); }); }, kopts);
+    }
     smtp::Server server(config, sdeps);
     server.serve(std::move(listeners));
 

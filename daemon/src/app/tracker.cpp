@@ -100,6 +100,8 @@ void Tracker::observe(std::string_view event, std::span<const log::Field> fields
 
 void Tracker::record_dmarc(store::DmarcRow row) { push(std::move(row)); }
 
+void Tracker::record_quarantine(std::vector<store::QuarantineEntry> rows) { push(Held(std::move(rows))); }
+
 void Tracker::push(Job job) {
   {
     std::lock_guard lock(mutex_);
@@ -133,6 +135,8 @@ bool Tracker::write(store::Store& s, const Job& job) {
       s.log_message(*m);
     } else if (const auto* row = std::get_if<store::DmarcRow>(&job)) {
       s.dmarc_record(*row);
+    } else if (const auto* held = std::get_if<Held>(&job)) {
+      s.quarantine_add(*held);
     } else {
       const auto& u = std::get<Update>(job);
       try {

@@ -1,6 +1,7 @@
 // Message tracking: turns the log events of messages (queued, message_rejected,
 // bounce_queued, delivered, deferred, bounced) into rows of the store's message log (and
-// takes the DMARC aggregate-report rows of checks/auth the same way), on a
+// takes the DMARC aggregate-report rows of checks/auth and the quarantine index rows the same
+// way), on a
 // thread of its own with its own store connection, so neither the event loop nor the
 // delivery path ever waits on the database. The hand-over queue is bounded: while the
 // database is unreachable, records wait (retried with backoff) up to that bound, and beyond
@@ -18,6 +19,7 @@
 #include <string>
 #include <thread>
 #include <variant>
+#include <vector>
 
 #include "core/log.hpp"
 #include "store/store.hpp"
@@ -50,6 +52,8 @@ class Tracker {
 
   // A DMARC aggregate-report row (checks/auth), written like the message log's records.
   void record_dmarc(store::DmarcRow row);
+  // The quarantine index rows of a held message (docs/spam.md), written the same way.
+  void record_quarantine(std::vector<store::QuarantineEntry> rows);
 
   // The log observer's work, public for tests: one event with its fields.
   void observe(std::string_view event, std::span<const log::Field> fields);
@@ -59,7 +63,8 @@ class Tracker {
     std::string queue_id;
     store::DeliveryRecord delivery;
   };
-  using Job = std::variant<store::MessageRecord, Update, store::DmarcRow>;
+  using Held = std::vector<store::QuarantineEntry>;
+  using Job = std::variant<store::MessageRecord, Update, store::DmarcRow, Held>;
 
   void push(Job job);
   void run(std::stop_token stop);

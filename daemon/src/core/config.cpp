@@ -225,6 +225,8 @@ Config from_toml(const Value& root, const std::filesystem::path& base) {
                     {"timeout", seconds(c.scanners.timeout)},
                     {"max_size", size_field(c.scanners.max_size, uint64_t{1} << 31)}});
             }},
+           {"quarantine",
+            [&](const Value& v, const std::string& key) { walk(v, key, {{"sweep", seconds(c.quarantine.sweep)}}); }},
            {"tracking",
             [&](const Value& v, const std::string& key) {
               walk(v, key,

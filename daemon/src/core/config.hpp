@@ -121,6 +121,10 @@ struct Config {
     std::size_t max_size = 10 * 1024 * 1024;      // larger messages are not scanned (logged)
     bool operator==(const Scanners&) const = default;
   } scanners;
+  struct Quarantine {  // [quarantine]: this gateway's housekeeping (retention is a setting)
+    std::chrono::seconds sweep{300};  // expired messages deleted, digests sent, this often
+    bool operator==(const Quarantine&) const = default;
+  } quarantine;
   struct Tracking {
     bool enabled = true;                          // write the message log (portcullis log search)
     std::chrono::seconds retention{30 * 86400};   // messages older than this are pruned

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <stdexcept>
 
+#include "policy/cidr.hpp"
 #include "policy/names.hpp"
 
 namespace portcullis::policy {
@@ -60,6 +61,43 @@ std::optional<std::string> validate_setting(const std::string& key, const std::s
       return "arc-trusted-sealers: expected 1-100 domain names, separated by commas";
     return std::nullopt;
   }
+  // The quarantine (docs/spam.md): how many days a held message is kept; the digest's default
+  // frequency (each recipient may have their own: portcullis quarantine-digest).
+  if (key == "quarantine-retention") {
+    const bool digits = !value.empty() && value.size() <= 4 &&
+                        std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (!digits || std::stoi(value) < 1 || std::stoi(value) > 3650)
+      return "quarantine-retention: expected a number of days, 1-3650";
+    return std::nullopt;
+  }
+  // Greylisting (docs/spam.md; on or off per recipient by the spam policies).
+  if (key == "greylist-delay") {
+    const bool digits = !value.empty() && value.size() <= 5 &&
+                        std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (!digits || std::stoi(value) < 1 || std::stoi(value) > 86400)
+      return "greylist-delay: expected a number of seconds, 1-86400";
+    return std::nullopt;
+  }
+  if (key == "greylist-bypass-spf") {
+    if (value != "on" && value != "off") return key + ": expected on or off";
+    return std::nullopt;
+  }
+  if (key == "greylist-allow") {  // senders (address, @domain) and client networks (CIDR) never greylisted
+    const auto items = split_names(value);
+    if (items.empty() || items.size() > 1000) return "greylist-allow: expected 1-1000 addresses, @domains or networks";
+    for (const auto& item : items) {
+      const auto at = item.find('@');
+      const bool ok = at == 0 ? is_valid_domain(item.substr(1))
+                      : at != std::string::npos ? !validate_address(item).has_value()
+                                                : Cidr::parse(item).has_value();
+      if (!ok) return "greylist-allow: '" + item + "' is not an address, @domain or network";
+    }
+    return std::nullopt;
+  }
+  if (key == "quarantine-digest") {
+    if (value != "off" && value != "daily" && value != "weekly") return "quarantine-digest: expected off, daily or weekly";
+    return std::nullopt;
+  }
   if (key == "hostname") {
     if (!is_valid_domain(value)) return "hostname: '" + value + "' is not a valid host name";
     return std::nullopt;
@@ -75,7 +113,9 @@ std::optional<std::string> validate_setting(const std::string& key, const std::s
   }
   return "unknown setting '" + key +
          "' (known: postmaster, admin-email, hostname, bounce-sender, tls-certificate, telemetry, spf, dkim, dmarc, "
-         "dmarc-enforce, dkim-sign, arc, arc-seal-domain, arc-trusted-sealers, authserv-id, internal-display-names, encrypt-keyword, rules.NAME)";
+         "dmarc-enforce, dkim-sign, arc, arc-seal-domain, arc-trusted-sealers, authserv-id, quarantine-retention, quarantine-digest, greylist-delay, greylist-bypass-spf, "
+         "greylist-allow, internal-display-names, "
+         "encrypt-keyword, rules.NAME)";
 }
 
 void apply_postmaster(store::Store& store, const std::string& postmaster_address) {

@@ -4,6 +4,7 @@
 
 #include "core/log.hpp"
 #include "policy/names.hpp"
+#include "store/schema.hpp"
 
 namespace portcullis::policy {
 
@@ -37,12 +38,19 @@ std::shared_ptr<const Snapshot> Snapshot::load(store::Store& store) {
   }
   // Keys exist from schema 6 on; a build that knows less (the boot test's "previous release",
   // PORTCULLIS_SCHEMA_LIMIT) has no such table.
-  const auto keys = store.latest_schema_version() >= 6 ? store.list_dkim_keys() : std::vector<store::DkimKey>{};
+  const auto keys =
+      store.latest_schema_version() >= store::kSchemaDkim ? store.list_dkim_keys() : std::vector<store::DkimKey>{};
   for (auto k : keys) {
     if (!k.active) continue;
     std::string domain = lower_ascii(k.domain);
     if (!domain.empty() && domain.back() == '.') domain.pop_back();
     snap->dkim_keys[std::move(domain)].push_back(std::move(k));
+  }
+  snap->ip_ranges = store.list_ip_ranges();
+  if (store.latest_schema_version() >= store::kSchemaSpam) {
+    snap->dnsbl_zones = store.list_dnsbl_zones();
+    snap->spam_policies = store.list_spam_policies();
+    snap->spam_policy_targets = store.list_spam_policy_targets();
   }
   return snap;
 }

@@ -39,6 +39,12 @@ struct Snapshot {
   // DKIM signing keys by lower-cased domain (no trailing dot), ordered by selector. load()
   // keeps the active keys only; signing_keys_for() skips inactive ones anyway.
   std::map<std::string, std::vector<store::DkimKey>, std::less<>> dkim_keys;
+  // Spam and malware protection (docs/spam.md): IP ranges (highest priority first), DNS block
+  // list zones, the spam policies and who they apply to.
+  std::vector<store::IpRange> ip_ranges;
+  std::vector<store::DnsblZone> dnsbl_zones;
+  std::vector<store::SpamPolicy> spam_policies;
+  std::vector<store::SpamPolicyTarget> spam_policy_targets;
 
   // Reads everything from the store. Throws what the store throws (StoreError): the caller
   // keeps serving the previous snapshot.

@@ -150,6 +150,7 @@ asio::awaitable<void> Manager::run() {
     log::error("queue_recover_failed", {{"error", e.what()}});
   }
   const auto flush_file = spool_.dir() / "flush";
+  const auto rescan_file = spool_.dir() / "rescan";
   auto last_idle_sweep = std::chrono::steady_clock::now();
   while (!stopping_) {
     // CLI "queue flush" leaves a file behind.
@@ -157,6 +158,17 @@ asio::awaitable<void> Manager::run() {
     if (std::filesystem::exists(flush_file, ec)) {
       std::filesystem::remove(flush_file, ec);
       flush();
+    }
+    // CLI "quarantine release" moved messages into the queue: pick them up.
+    if (std::filesystem::exists(rescan_file, ec)) {
+      std::filesystem::remove(rescan_file, ec);
+      try {
+        const auto ids = co_await core::offload(workers_, [this] { return spool_.list(); });
+        for (const auto& id : ids)
+          if (!known_.count(id) && !running_.count(id)) enqueue(id);
+      } catch (const std::exception& e) {
+        log::error("queue_rescan_failed", {{"error", e.what()}});
+      }
     }
     const int64_t now = now_unix();
     while (!schedule_.empty() && schedule_.begin()->first <= now &&

@@ -18,8 +18,18 @@
 #include "core/ids.hpp"
 #include "checks/auth/message_auth.hpp"
 #include "core/log.hpp"
+#include "checks/verdict/verdict.hpp"
+#include "policy/names.hpp"
 #include "policy/relay.hpp"
+#include "smtp/content_scan.hpp"
 #include "smtp/message_edits.hpp"
+#include "smtp/reputation_settings.hpp"
+#include "checks/attachments/parser.hpp"
+#include "checks/attachments/removal.hpp"
+#include "checks/attachments/rules.hpp"
+#include "checks/greylist/greylist_store.hpp"
+#include "checks/reputation/ip_ranges.hpp"
+#include "smtp/verdict_copies.hpp"
 #include "smtp/session.hpp"
 
 namespace portcullis::smtp {
@@ -56,7 +66,21 @@ BoundListener adopt_listener(asio::io_context& io, int fd, core::ListenerRole ro
   return BoundListener{tcp::acceptor(io, protocol, fd), role};
 }
 
-Server::Server(const core::Config& config, ServerDeps deps) : config_(config), deps_(std::move(deps)) {}
+namespace {
+std::optional<checks::scanner::Endpoint> scanner_endpoint(const std::string& text, const char* key) {
+  if (text.empty()) return std::nullopt;
+  auto parsed = checks::scanner::parse_endpoint(text);
+  if (!parsed.endpoint) throw core::ConfigError(std::string("scanners.") + key + ": " + parsed.error);
+  return parsed.endpoint;
+}
+}  // namespace
+
+Server::Server(const core::Config& config, ServerDeps deps) : config_(config), deps_(std::move(deps)) {
+  scanners_.clamd = scanner_endpoint(config.scanners.clamd, "clamd");
+  scanners_.spamd = scanner_endpoint(config.scanners.spamd, "spamd");
+  scanners_.timeout = config.scanners.timeout;
+  scanners_.max_size = config.scanners.max_size;
+}
 Server::~Server() = default;
 
 void Server::serve(std::vector<BoundListener> listeners) {
@@ -125,6 +149,9 @@ struct Transaction {
   std::string route;                    // chosen by a rule at RCPT
   std::optional<mail::HeaderCollector> headers;
   std::unique_ptr<checks::MessageAuth> auth;  // SPF, DKIM, DMARC of this transaction
+  std::size_t prefix_size = 0;          // our Received field, before the appended data
+  std::optional<checks::verdict::Policies> policies;  // the spam policies (made at the first RCPT)
+  std::optional<mail::MimeParser> mime;  // every part of the message, for the attachment rules
   void clear() {
     if (writer) writer->abort();
     writer.reset();
@@ -134,6 +161,8 @@ struct Transaction {
     route.clear();
     headers.reset();
     auth.reset();
+    policies.reset();
+    mime.reset();
   }
 };
 
@@ -189,6 +218,24 @@ std::string symbol_list(const std::vector<hooks::Symbol>& a, const std::vector<h
   std::string out;
   for (const auto* v : {&a, &b})
     for (const auto& s : *v) out += (out.empty() ? "" : " ") + s.name;
+  return out;
+}
+
+// How long a held message is kept: the setting quarantine-retention (days), 30 by default.
+int64_t quarantine_retention(const policy::Snapshot* snap) {
+  int64_t days = 30;
+  if (snap != nullptr)
+    if (const auto v = snap->setting("quarantine-retention")) days = std::strtoll(v->c_str(), nullptr, 10);
+  return std::max<int64_t>(1, days) * 86400;
+}
+
+// Text from a message for the quarantine index: printable ASCII ('?' for the rest), bounded.
+std::string index_text(std::string_view text, std::size_t max) {
+  std::string out;
+  for (const char c : text.substr(0, max)) {
+    const auto u = static_cast<unsigned char>(c);
+    out += (u >= 0x20 && u < 0x7f) ? c : '?';
+  }
   return out;
 }
 
@@ -329,11 +376,46 @@ asio::awaitable<void> Server::run_session(tcp::socket connection, ListenerOption
   };
   const bool handshake_failed = opts.tls && !co_await handshake();
 
+  // Connection reputation (docs/spam.md): IP ranges (deny refuses, allow trusts), then the
+  // DNS block lists of the connect stage. Relay networks and allowed ranges are trusted:
+  // no block lists, no greylisting.
+  std::string refused;
+  bool trusted = false;
+  std::optional<checks::dnsbl::Outcome> rcpt_dnsbl;  // the rcpt stage's lists, asked once per session
+  if (const auto snap0 = deps_.policy(); snap0 && !handshake_failed) {
+    trusted = snap0->in_relaynets(client_addr);
+    const auto range = checks::reputation::IpRanges(snap0->ip_ranges).decide(client_addr, std::time(nullptr));
+    if (range.decision == checks::reputation::RangeDecision::deny && !trusted) {
+      refused = std::string(checks::reputation::kDenyReply);
+      log::info("connection_refused", {{"client", client}, {"reason", "ip range " + range.name}});
+    } else if (range.decision == checks::reputation::RangeDecision::allow) {
+      trusted = true;
+    }
+    const auto zones = dnsbl_zones(*snap0, checks::dnsbl::Stage::connect);
+    if (refused.empty() && !trusted && deps_.dns != nullptr && !zones.empty()) {
+      checks::dnsbl::Settings ds;
+      ds.hostname = config_.hostname;
+      auto op = checks::dnsbl::lookup(*deps_.dns, client_addr, zones, checks::dnsbl::Stage::connect, ds);
+      const checks::dnsbl::Outcome out = co_await std::move(op);
+      for (const auto& h : out.hits) session_symbols.push_back(hooks::Symbol{h.symbol, h.score});
+      if (!out.hits.empty() || !out.problems.empty())
+        log::info("dnsbl", {{"client", client}, {"stage", "connect"}, {"listed", std::to_string(out.hits.size())},
+                            {"blocked", out.blocked ? "yes" : "no"},
+                            {"problems", std::to_string(out.problems.size())}});
+      if (out.blocked) {
+        refused = out.reply;
+        log::info("connection_refused", {{"client", client}, {"reason", "dnsbl"}});
+      }
+    }
+  }
+
   // Early talker: bytes sent before the banner are a protocol violation. With greet_delay
   // the banner waits that long and any input meanwhile counts; without, only what is
   // already waiting at accept time does. (Not on implicit TLS: the client speaks first.)
   if (handshake_failed) {
     // nothing to say: the connection closes below
+  } else if (!refused.empty()) {
+    s.refuse(refused);
   } else if (!opts.tls && co_await early_talker(socket)) {
     log::info("early_talker", {{"client", client}});
     s.early_talker();
@@ -463,6 +545,50 @@ asio::awaitable<void> Server::run_session(tcp::socket connection, ListenerOption
             if (!out.route.empty()) tx.route = out.route;
           }
         }
+        // The block lists of the rcpt stage (hMailServer's model: the client learns at RCPT).
+        if (accepted && !trusted && deps_.dns != nullptr && role == core::ListenerRole::inbound) {
+          if (!rcpt_dnsbl) {
+            const auto zones = dnsbl_zones(*snap, checks::dnsbl::Stage::rcpt);
+            checks::dnsbl::Settings ds;
+            ds.hostname = config_.hostname;
+            rcpt_dnsbl.emplace();
+            if (!zones.empty()) {
+              auto op = checks::dnsbl::lookup(*deps_.dns, client_addr, zones, checks::dnsbl::Stage::rcpt, ds);
+              rcpt_dnsbl = co_await std::move(op);
+            }
+            for (const auto& h : rcpt_dnsbl->hits) session_symbols.push_back(hooks::Symbol{h.symbol, h.score});
+            if (!rcpt_dnsbl->hits.empty())
+              log::info("dnsbl", {{"client", client}, {"stage", "rcpt"},
+                                  {"listed", std::to_string(rcpt_dnsbl->hits.size())},
+                                  {"blocked", rcpt_dnsbl->blocked ? "yes" : "no"}});
+          }
+          // postmaster is always reachable (RFC 5321 4.5.1): a listed client can still ask why.
+          const bool postmaster = ev.bare_postmaster || policy::lower_ascii(ev.mailbox.local) == "postmaster";
+          if (rcpt_dnsbl->blocked && !postmaster) {
+            accepted = false;
+            reply = rcpt_dnsbl->reply;
+          }
+        }
+        // Greylisting (docs/spam.md), when the recipient's policy asks for it.
+        if (accepted && !trusted && deps_.state != nullptr && role == core::ListenerRole::inbound) {
+          if (!tx.policies) tx.policies.emplace(snap->spam_policies, snap->spam_policy_targets);
+          const std::string rcpt = ev.bare_postmaster ? std::string("postmaster") : ev.mailbox.str();
+          if (tx.policies->for_recipient(rcpt).greylisting) {
+            const auto& env = s.envelope();
+            checks::greylist::Request req{client_addr, env.null_sender ? std::string() : env.sender.str(), rcpt,
+                                          tx.auth && tx.auth->spf() && tx.auth->spf()->result == checks::spf::Result::pass};
+            const auto gs = greylist_settings(*snap);
+            auto op = checks::greylist::check(deps_.workers, *deps_.state, *deps_.state_mutex, std::move(req), gs,
+                                              std::time(nullptr));
+            const checks::greylist::Decision g = co_await std::move(op);
+            if (g.action == checks::greylist::Action::defer) {
+              accepted = false;
+              reply = g.reply;
+              log::info("greylisted", {{"client", client}, {"from", env.null_sender ? "<>" : env.sender.str()},
+                                       {"rcpt", rcpt}});
+            }
+          }
+        }
         if (accepted) {
           for (const auto& r : deliver_to)
             if (std::find(tx.deliver_to.begin(), tx.deliver_to.end(), r) == tx.deliver_to.end())
@@ -499,10 +625,12 @@ asio::awaitable<void> Server::run_session(tcp::socket connection, ListenerOption
                                   (stream.tls() ? "S" : "");
         const std::string single = env.recipients.size() == 1 ? tx.first_rcpt : std::string();
         if (tx.auth || (engine != nullptr && engine->handles(hooks::EventKind::data))) tx.headers.emplace();
+        tx.mime.emplace(checks::attachments::make_parser());
         try {
-          tx.writer = deps_.spool.create(
-              rec, received_header(env.helo, client, config_.hostname, proto, rec.id, single, rec.received,
-                                   tls_comment(stream.tls_info())));
+          const std::string prefix = received_header(env.helo, client, config_.hostname, proto, rec.id, single,
+                                                     rec.received, tls_comment(stream.tls_info()));
+          tx.prefix_size = prefix.size();
+          tx.writer = deps_.spool.create(rec, prefix);
         } catch (const std::exception& e) {
           log::error("spool_create_failed", {{"client", client}, {"error", e.what()}});
           tx.writer.reset();
@@ -512,6 +640,7 @@ asio::awaitable<void> Server::run_session(tcp::socket connection, ListenerOption
       case Event::Kind::message_data:
         if (tx.headers && !tx.headers->done()) tx.headers->feed(ev.data);
         if (tx.auth) tx.auth->feed(ev.data);
+        if (tx.mime) tx.mime->feed(ev.data);
         if (tx.writer) {
           try {
             tx.writer->append(ev.data);
@@ -610,17 +739,70 @@ asio::awaitable<void> Server::run_session(tcp::socket connection, ListenerOption
         }
         std::sort(amend.drop.begin(), amend.drop.end());  // forged results and rules' removals, once each
         amend.drop.erase(std::unique(amend.drop.begin(), amend.drop.end()), amend.drop.end());
-        if (rcpts != tx.deliver_to || !route.empty() || !quarantine.empty() || !arc_state.empty()) {
-          queue::EnvelopeRecord changed = w->envelope();
-          changed.recipients = rcpts;
-          changed.route = route;
-          changed.quarantine = quarantine;
-          changed.arc = arc_state;
-          amend.envelope = std::move(changed);
+
+        // Spam and malware (docs/spam.md): the scanners the recipients' policies ask for, then
+        // each recipient's verdict; recipients under different outcomes get copies of their own.
+        const checks::verdict::Policies policies =
+            snap ? checks::verdict::Policies(snap->spam_policies, snap->spam_policy_targets) : checks::verdict::Policies();
+        checks::verdict::Findings findings;
+        for (const auto& sym : symbols) findings.symbols.push_back({sym.name, sym.score});
+        // Attachments: blocked parts found while the data streamed; how to take them out.
+        std::vector<queue::Replacement> removal;
+        if (tx.mime) {
+          tx.mime->finish();
+          const auto blocked = checks::attachments::check(*tx.mime, checks::attachments::default_rules());
+          for (const auto& f : blocked) findings.attachments.push_back({f.filename, f.reason});
+          if (!blocked.empty()) {
+            const auto r = checks::attachments::removal_edits(tx.mime->parts(), blocked);
+            findings.attachments_removable = r.complete;
+            for (const auto& e : r.edits) removal.push_back(queue::Replacement{e.offset, e.length, e.replacement});
+          }
+        }
+        bool want_clamd = false, want_spamd = false;
+        for (const auto& r : rcpts) {
+          const auto& p = policies.for_recipient(r);
+          want_clamd = want_clamd || p.virus_scan;
+          want_spamd = want_spamd || p.spam_scan;
+        }
+        auto scan_op = scan_message(scanners_, deps_.workers, *w, size - tx.prefix_size, want_clamd, want_spamd, findings);
+        const ScanLog scan = co_await std::move(scan_op);
+        const checks::verdict::MessageDecision decision = checks::verdict::decide_message(rcpts, policies, findings);
+        if (decision.reply != checks::verdict::MessageDecision::Reply::accept) {
+          w->abort();
+          const bool rejected = decision.reply == checks::verdict::MessageDecision::Reply::reject;
+          const auto al = tx.auth ? tx.auth->log_fields() : checks::MessageAuth::LogFields{};
+          log::info("message_rejected", {{"queue_id", id}, {"client", client}, {"helo", env.helo}, {"from", from},
+                                         {"rcpts", core::join(rcpts, ",")}, {"size", std::to_string(size)},
+                                         {"verdict", rejected ? "reject" : "tempfail"},
+                                         {"score", score_text(total(symbols, {}) + findings.spamd_score.value_or(0))},
+                                         {"symbols", symbol_list(symbols, {})}, {"reason", decision.reason},
+                                         {"clamd", scan.clamd}, {"spamd", scan.spamd},
+                                         {"spf", al.spf}, {"dkim", al.dkim}, {"dmarc", al.dmarc}, {"arc", al.arc}});
+          s.answer(decision.text);
+          tx.clear();
+          break;
+        }
+        queue::EnvelopeRecord envelope = w->envelope();
+        envelope.recipients = rcpts;
+        envelope.route = route;
+        envelope.arc = arc_state;
+        std::vector<Copy> copies = plan_copies(decision, findings, amend, envelope, section, removal, quarantine);
+        if (copies.empty()) {  // every recipient's policy discards it
+          w->abort();
+          log::info("message_discarded", {{"queue_id", id}, {"client", client}, {"helo", env.helo}, {"from", from},
+                                          {"rcpts", core::join(rcpts, ",")}, {"size", std::to_string(size)},
+                                          {"verdict", "discard"}, {"reason", decision.groups.front().outcome.reason},
+                                          {"clamd", scan.clamd}, {"spamd", scan.spamd}});
+          s.answer("250 2.0.0 Ok: queued as " + id);
+          tx.clear();
+          break;
         }
         std::string error;
         try {
-          co_await core::offload(deps_.workers, [&w, &amend] { w->commit(amend); });
+          co_await core::offload(deps_.workers, [&w, &copies] {
+            for (std::size_t i = 1; i < copies.size(); ++i) w->commit_copy(copies[i].amendment);
+            w->commit(copies.front().amendment);
+          });
         } catch (const std::exception& e) {
           error = e.what();
         }
@@ -630,16 +812,35 @@ asio::awaitable<void> Server::run_session(tcp::socket connection, ListenerOption
         } else {
           ++messages;
           const auto al = tx.auth ? tx.auth->log_fields() : checks::MessageAuth::LogFields{};
-          log::info("queued", {{"queue_id", id}, {"client", client}, {"helo", s.envelope().helo},
-                               {"tls", stream.tls_info() ? stream.tls_info()->brief() : std::string()},
-                               {"from", from},
-                               {"rcpts", core::join(rcpts, ",")}, {"size", std::to_string(size)},
-                               {"verdict", quarantine.empty() ? "accept" : "quarantine"},
-                               {"score", score_text(total(symbols, {}))}, {"symbols", symbol_list(symbols, {})},
-                               {"route", route}, {"quarantine", quarantine},
-                               {"spf", al.spf}, {"dkim", al.dkim}, {"dmarc", al.dmarc}, {"arc", al.arc}});
+          const mail::HeaderField* subject = section.first("Subject");
+          for (const auto& c : copies) {
+            const auto& cenv = *c.amendment.envelope;
+            const auto& o = c.group->outcome;
+            log::info("queued", {{"queue_id", cenv.id}, {"client", client}, {"helo", s.envelope().helo},
+                                 {"tls", stream.tls_info() ? stream.tls_info()->brief() : std::string()},
+                                 {"from", from},
+                                 {"rcpts", core::join(cenv.recipients, ",")}, {"size", std::to_string(size)},
+                                 {"verdict", cenv.quarantine.empty() ? "accept" : "quarantine"},
+                                 {"score", score_text(o.score)}, {"symbols", symbol_list(symbols, {})},
+                                 {"route", route}, {"quarantine", cenv.quarantine}, {"policy", o.policy},
+                                 {"spam", o.spam ? "yes" : "no"}, {"clamd", scan.clamd}, {"spamd", scan.spamd},
+                                 {"spf", al.spf}, {"dkim", al.dkim}, {"dmarc", al.dmarc}, {"arc", al.arc}});
+            if (!cenv.quarantine.empty()) {
+              if (deps_.on_quarantined) {
+                std::vector<store::QuarantineEntry> rows;
+                const int64_t retention = quarantine_retention(snap.get());
+                for (const auto& r : cenv.recipients)
+                  rows.push_back(store::QuarantineEntry{cenv.id, r, cenv.received, cenv.sender,
+                                                        subject ? index_text(subject->value, 255) : std::string(),
+                                                        cenv.quarantine, o.score, size, config_.hostname,
+                                                        cenv.received + retention});
+                deps_.on_quarantined(std::move(rows));
+              }
+            } else if (deps_.on_queued) {
+              deps_.on_queued(cenv.id);
+            }
+          }
           s.answer("250 2.0.0 Ok: queued as " + id);
-          if (deps_.on_queued && quarantine.empty()) deps_.on_queued(id);
         }
         tx.clear();
         break;

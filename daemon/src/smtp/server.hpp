@@ -11,6 +11,7 @@
 #include <list>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,7 @@
 #include "net/dns_source.hpp"
 #include "policy/snapshot.hpp"
 #include "queue/spool.hpp"
+#include "smtp/content_scan.hpp"
 #include "smtp/stream.hpp"
 #include "store/store.hpp"
 #include "tls/server_context.hpp"
@@ -46,6 +48,13 @@ struct ServerDeps {
   // Takes the DMARC aggregate-report row of each message a DMARC record applied to (empty: none
   // are recorded). Called on the io thread; must not block.
   std::function<void(store::DmarcRow)> on_dmarc = {};
+  // Takes the quarantine index rows of each held message (one per recipient). Called on the io
+  // thread; must not block.
+  std::function<void(std::vector<store::QuarantineEntry>)> on_quarantined = {};
+  // The store for state the sessions keep (greylisting), used on the worker pool under
+  // `state_mutex` (nullptr: no greylisting).
+  store::Store* state = nullptr;
+  std::mutex* state_mutex = nullptr;
 };
 
 // A listening socket and its role, bound before the daemon drops its privileges.
@@ -95,6 +104,7 @@ class Server {
 
   const core::Config& config_;
   ServerDeps deps_;
+  Scanners scanners_;  // [scanners], parsed once (a bad endpoint is refused at start)
   std::vector<std::shared_ptr<Listener>> listeners_;
   std::size_t active_ = 0;
   std::map<std::string, unsigned> per_ip_;

@@ -145,6 +145,9 @@ TEST(Config, Scanners) {
   EXPECT_NE(error_of("[scanners]\nspamd = \"tcp:host:\"\n").find("scanners.spamd"), std::string::npos);
   EXPECT_NE(error_of("[scanners]\nmax_size = 0\n").find("scanners.max_size"), std::string::npos);
   EXPECT_NE(error_of("[scanners]\nicap = \"x\"\n").find("unknown key"), std::string::npos);
+  EXPECT_EQ(d.quarantine.sweep.count(), 300);
+  EXPECT_EQ(parse_config("[quarantine]\nsweep = \"2s\"\n").quarantine.sweep.count(), 2);
+  EXPECT_NE(error_of("[quarantine]\nsweep = 0\n").find("quarantine.sweep"), std::string::npos);
 }
 
 TEST(Config, ControlSocketAndMetrics) {

@@ -1,0 +1,220 @@
+"""Spam and malware protection through the daemon (issue 11, docs/spam.md): real clamd and
+spamd started by the tests (tests/tools/scanners.py: clamd with a one-signature EICAR database
+written there, spamd with Debian's rules and local tests only), per-recipient policies set with
+the CLI, the verdicts (reject, quarantine, tag, split between recipients, tempfail when a
+scanner is down), and the quarantine: index, list/show/release/delete, digests.
+
+Run: PORTCULLIS_BIN_DIR=build/sanitize/daemon /usr/bin/python3 -m unittest -v test_spam
+"""
+import sys
+import time
+from email import message_from_bytes
+from pathlib import Path
+
+from harness import GatewayCase, free_port, make_message, smtp_send, wait_until
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
+from scanners import EICAR, GTUBE, Clamd, Spamd  # noqa: E402
+
+DEST = "example.test"
+OTHER = "other.test"
+
+
+def with_attachment(subject, name, payload, to=f"user@{DEST}"):
+    """A multipart/mixed message with one base64 attachment."""
+    import base64
+    body = base64.encodebytes(payload).decode().replace("\n", "\r\n")
+    text = (f"From: alice@sender.test\r\nTo: {to}\r\nSubject: {subject}\r\n"
+            "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n"
+            "--b1\r\nContent-Type: text/plain\r\n\r\nSee the attachment.\r\n"
+            f"--b1\r\nContent-Type: application/octet-stream\r\n"
+            f"Content-Disposition: attachment; filename=\"{name}\"\r\n"
+            f"Content-Transfer-Encoding: base64\r\n\r\n{body}--b1--\r\n")
+    return text.encode()
+
+
+class ScannerCase(GatewayCase):
+    """One clamd and one spamd for the whole class (spamd compiles its rules at start)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.clamd = Clamd()
+        cls.clamd.start()
+        cls.spamd = Spamd()
+        try:
+            cls.spamd.start()
+        except Exception:
+            cls.clamd.stop()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.spamd.stop()
+        cls.clamd.stop()
+
+    def setup_gateway(self, policies=(), settings=None, scanners=None, quarantine_sweep=None, start=True):
+        """policies: CLI argument lists run after 'spam-policy'."""
+        self.dest = self.make_sink("dest")
+        self.dns = self.make_dns({})
+        self.gw = self.make_gateway(self.dns, self.dest.port)
+        self.gw.tables["scanners"] = scanners if scanners is not None else {
+            "clamd": f"tcp:{self.clamd.tcp}", "spamd": f"tcp:{self.spamd.tcp}", "timeout": 30}
+        if quarantine_sweep:
+            self.gw.tables["quarantine"] = {"sweep": quarantine_sweep}
+        self.gw.write_config()
+        for domain in (DEST, OTHER):
+            self.gw.cli("domain", "add", domain, "--destination", f"127.0.0.1:{self.dest.port}")
+        for args in policies:
+            self.gw.cli("spam-policy", *args)
+        for key, value in (settings or {}).items():
+            self.gw.cli("settings", "set", key, value)
+        if start:
+            self.gw.start()
+        return self.gw
+
+    def send(self, data, rcpts=(f"user@{DEST}",)):
+        return smtp_send(self.gw.port, "alice@sender.test", list(rcpts), data)
+
+    def held_ids(self):
+        return sorted(p.name for p in (self.gw.root / "spool" / "quarantine").iterdir())
+
+
+class Scanning(ScannerCase):
+    def test_eicar_rejected_by_default(self):
+        self.setup_gateway()
+        t = self.send(with_attachment("virus", "eicar.com.txt", EICAR))
+        self.assertEqual(t.data[0], 554, t)
+        self.assertIn("5.7.1", t.data[1])
+        self.assertIn("virus (Eicar-Test-Signature", t.data[1])
+        ev = self.gw.wait_event("message_rejected", reason="virus Eicar-Test-Signature.UNOFFICIAL")
+        self.assertTrue(ev["clamd"].startswith("infected Eicar-Test-Signature"), ev)
+        # A clean message afterwards is delivered, with the spam headers.
+        ok = self.send(make_message("clean", ["hello"]))
+        self.assertEqual(ok.data[0], 250, ok)
+        msg = self.dest.wait_for(1, diagnostics=self.diag(self.dest))[0]
+        self.assertRegex(msg.header("X-Spam-Status"), r"^No, score=-?\d+\.\d\d required=5\.00")
+        self.assertIsNotNone(msg.header("X-Spam-Score"))
+        self.assertEqual(self.dest.count(), 1)  # never the virus
+
+    def test_gtube_rejected_as_spam(self):
+        self.setup_gateway()
+        t = self.send(make_message("buy now", [GTUBE.decode()]))
+        self.assertEqual(t.data[0], 550, t)
+        self.assertIn("5.7.1", t.data[1])
+        self.assertIn("refused as spam", t.data[1])
+        ev = self.gw.wait_event("message_rejected", verdict="reject")
+        self.assertGreaterEqual(float(ev["score"]), 1000)
+        self.assertTrue(ev["spamd"].startswith("10"), ev)  # spamd's score/threshold, GTUBE is 1000+
+
+    def test_gtube_tagged_when_the_policy_only_tags(self):
+        self.setup_gateway(policies=[["set", "tagonly", "--quarantine", "off", "--reject", "off"],
+                                     ["assign", "*", "tagonly"]])
+        t = self.send(make_message("buy now", [GTUBE.decode()]))
+        self.assertEqual(t.data[0], 250, t)
+        msg = self.dest.wait_for(1, diagnostics=self.diag(self.dest))[0]
+        self.assertEqual(msg.header("Subject"), "[SPAM] buy now")
+        self.assertTrue(msg.header("X-Spam-Status").startswith("Yes, score=10"), msg.header("X-Spam-Status"))
+        self.assertIn("GTUBE", msg.data.decode(errors="replace").split("\r\n\r\n")[0])
+
+    def test_recipients_under_different_policies_are_split(self):
+        self.setup_gateway(policies=[["set", "strict", "--virus", "quarantine"],
+                                     ["set", "lax", "--virus-scan", "off"],
+                                     ["assign", f"@{DEST}", "strict"], ["assign", f"@{OTHER}", "lax"]])
+        t = self.send(with_attachment("virus", "eicar.com.txt", EICAR), rcpts=[f"a@{DEST}", f"b@{OTHER}"])
+        self.assertEqual(t.data[0], 250, t)
+        # b (lax: no virus scan) gets it; a's copy is held.
+        msgs = self.dest.wait_for(1, diagnostics=self.diag(self.dest))
+        self.assertEqual(msgs[0].rcpt_tos, [f"b@{OTHER}"])
+        held = self.held_ids()
+        self.assertEqual(len(held), 1)
+        # Two queue files: the first group keeps the id the client got, the other has its own.
+        delivered_id = self.gw.wait_event("queued", rcpts=f"b@{OTHER}")["queue_id"]
+        self.assertNotEqual(held[0], delivered_id)
+        self.assertIn(t.queue_id, (held[0], delivered_id))
+        env = (self.gw.root / "spool" / "quarantine" / held[0]).read_text(errors="replace")
+        self.assertIn(f"a@{DEST}", env)
+        self.assertNotIn(f"b@{OTHER}", env.split("\n\n")[0])
+        self.assertIn("quarantine: virus Eicar-Test-Signature", env)
+        time.sleep(1)
+        self.assertEqual(self.dest.count(), 1)
+
+    def test_scanner_down_tempfails_or_passes_as_the_policy_says(self):
+        closed = free_port()
+        self.setup_gateway(scanners={"clamd": f"tcp:127.0.0.1:{closed}", "timeout": 5},
+                           policies=[["set", "open", "--scanner-failure", "accept"],
+                                     ["assign", f"@{OTHER}", "open"]])
+        t = self.send(make_message("hi", ["hello"]))
+        self.assertEqual(t.data[0], 451, t)
+        self.assertIn("4.7.1", t.data[1])
+        ev = self.gw.wait_event("message_rejected", verdict="tempfail")
+        self.assertIn("clamd", ev["reason"])
+        ok = self.send(make_message("hi", ["hello"]), rcpts=[f"b@{OTHER}"])
+        self.assertEqual(ok.data[0], 250, ok)
+        self.dest.wait_for(1, diagnostics=self.diag(self.dest))
+
+
+class Quarantine(ScannerCase):
+    def hold_eicar(self, rcpt=f"user@{DEST}"):
+        t = self.send(with_attachment("held", "eicar.com.txt", EICAR), rcpts=[rcpt])
+        self.assertEqual(t.data[0], 250, t)
+        wait_until(lambda: t.queue_id in self.held_ids(), 10, "held message", diagnostics=self.diag())
+        return t.queue_id
+
+    def index(self):
+        return self.out("quarantine", "list")
+
+    def out(self, *args):
+        r = self.gw.cli(*args)
+        return r.stdout.decode() if isinstance(r.stdout, bytes) else r.stdout
+
+    def test_list_show_release(self):
+        self.setup_gateway(policies=[["set", "hold", "--virus", "quarantine"], ["assign", "*", "hold"]])
+        qid = self.hold_eicar()
+        wait_until(lambda: qid in self.index(), 10, "index row", diagnostics=self.diag())
+        listing = self.index()
+        self.assertIn(f"user@{DEST}", listing)
+        self.assertIn("virus Eicar-Test-Signature", listing)
+        self.assertIn("held", listing)  # the subject
+        shown = self.out("quarantine", "show", qid)
+        self.assertIn("reason:    virus Eicar-Test-Signature", shown)
+        self.assertIn("Subject: held", shown)
+        self.assertEqual(self.dest.count(), 0)
+        out = self.out("quarantine", "release", qid)
+        self.assertIn(f"released {qid}", out)
+        msg = self.dest.wait_for(1, diagnostics=self.diag(self.dest))[0]
+        self.assertEqual(msg.header("Subject"), "held")
+        self.assertEqual(self.held_ids(), [])
+        self.assertNotIn(qid, self.index())
+        again = self.gw.cli("quarantine", "release", qid, check=False)
+        self.assertEqual(again.returncode, 1)
+        self.assertIn(f"no message {qid} in the quarantine", again.stderr.decode())
+
+    def test_delete(self):
+        self.setup_gateway(policies=[["set", "hold", "--virus", "quarantine"], ["assign", "*", "hold"]])
+        qid = self.hold_eicar()
+        wait_until(lambda: qid in self.index(), 10, "index row", diagnostics=self.diag())
+        self.assertIn(f"deleted {qid}", self.out("quarantine", "delete", qid))
+        self.assertEqual(self.held_ids(), [])
+        self.assertNotIn(qid, self.index())
+        time.sleep(1.5)
+        self.assertEqual(self.dest.count(), 0)
+
+    def test_digest_lists_what_is_held(self):
+        self.setup_gateway(policies=[["set", "hold", "--virus", "quarantine"], ["assign", "*", "hold"]],
+                           quarantine_sweep="1s")
+        qid = self.hold_eicar()
+        digest = self.dest.wait_for(1, timeout=30, diagnostics=self.diag(self.dest))[0]
+        self.assertEqual(digest.rcpt_tos, [f"user@{DEST}"])
+        self.assertEqual(digest.mail_from, "")  # from <>: it never bounces back
+        self.assertIn("held in quarantine for you", digest.header("Subject"))
+        body = digest.data.decode(errors="replace")
+        self.assertIn(f"ID:       {qid}", body)
+        self.assertIn("Reason:   virus Eicar-Test-Signature", body)
+        # Daily: no second digest at the next sweeps.
+        time.sleep(3)
+        self.assertEqual(self.dest.count(), 1)
+
+
+if __name__ == "__main__":
+    import unittest
+    unittest.main()

@@ -427,7 +427,7 @@ asio::awaitable<void> Server::run_session(tcp::socket connection, ListenerOption
       // Only 554 (refused) and 421 (try later) are valid instead of a greeting (RFC 5321 3.1).
       s.refuse((out.action == hooks::Action::reject ? "554" : "421") + r.substr(3));
     } else {
-      session_symbols = out.symbols;
+      session_symbols.insert(session_symbols.end(), out.symbols.begin(), out.symbols.end());  // after any DNSBL hits
       s.greet();
     }
   } else {

@@ -11,7 +11,7 @@ import time
 from email import message_from_bytes
 from pathlib import Path
 
-from harness import GatewayCase, free_port, make_message, smtp_send, wait_until
+from harness import GatewayCase, RawSMTP, free_port, make_message, smtp_send, wait_until
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
 from scanners import EICAR, GTUBE, Clamd, Spamd  # noqa: E402
@@ -31,6 +31,108 @@ def with_attachment(subject, name, payload, to=f"user@{DEST}"):
             f"Content-Disposition: attachment; filename=\"{name}\"\r\n"
             f"Content-Transfer-Encoding: base64\r\n\r\n{body}--b1--\r\n")
     return text.encode()
+
+
+def with_zip(subject, member):
+    """A message with a zip attachment holding one file called `member`."""
+    import io
+    import zipfile
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr(member, b"MZ not really a program")
+    return with_attachment(subject, "documents.zip", buf.getvalue())
+
+
+class PlainCase(GatewayCase):
+    """A gateway without scanners; the DNS server answers what the test gives it."""
+
+    def setup_gateway(self, zone=None, policies=(), settings=None, dnsbl=()):
+        self.dest = self.make_sink("dest")
+        self.dns = self.make_dns(zone or {})
+        self.gw = self.make_gateway(self.dns, self.dest.port)
+        for domain in (DEST, OTHER):
+            self.gw.cli("domain", "add", domain, "--destination", f"127.0.0.1:{self.dest.port}")
+        for args in policies:
+            self.gw.cli("spam-policy", *args)
+        for args in dnsbl:
+            self.gw.cli("dnsbl", "add", *args)
+        for key, value in (settings or {}).items():
+            self.gw.cli("settings", "set", key, value)
+        self.gw.start()
+        return self.gw
+
+    def send(self, data, rcpts=(f"user@{DEST}",)):
+        return smtp_send(self.gw.port, "alice@sender.test", list(rcpts), data)
+
+
+class Attachments(PlainCase):
+    def test_blocked_names_rejected_by_default(self):
+        self.setup_gateway()
+        z = self.send(with_zip("zip", "tools/setup.scr"))
+        self.assertEqual(z.data[0], 554, z)
+        self.assertIn("zip member tools/setup.scr", z.data[1])
+        # RFC 2231: filename*=UTF-8''rechnung%2Epdf%2Eexe is "rechnung.pdf.exe".
+        m = with_attachment("2231", "x", b"hello").replace(
+            b'filename="x"', b"filename*=UTF-8''rechnung%2Epdf%2Eexe")
+        t = self.send(m)
+        self.assertEqual(t.data[0], 554, t)
+        self.assertIn("rechnung.pdf.exe", t.data[1])
+        self.assertIn("double extension .pdf.exe", t.data[1])
+        ok = self.send(with_attachment("fine", "report.pdf", b"%PDF-1.4 not really"))
+        self.assertEqual(ok.data[0], 250, ok)
+        self.dest.wait_for(1, diagnostics=self.diag(self.dest))
+        time.sleep(1)
+        self.assertEqual(self.dest.count(), 1)
+
+    def test_blocked_part_removed_when_the_policy_says_so(self):
+        self.setup_gateway(policies=[["set", "strip", "--attachments", "remove"], ["assign", "*", "strip"]])
+        t = self.send(with_attachment("strip", "invoice.exe", b"MZ\x90\x00 program"))
+        self.assertEqual(t.data[0], 250, t)
+        msg = self.dest.wait_for(1, diagnostics=self.diag(self.dest))[0]
+        parsed = message_from_bytes(msg.data)
+        parts = [p for p in parsed.walk() if not p.is_multipart()]
+        self.assertEqual(len(parts), 2)
+        self.assertEqual(parts[0].get_payload(decode=True).strip(), b"See the attachment.")
+        notice = parts[1].get_payload(decode=True).decode()
+        self.assertEqual(parts[1].get_content_type(), "text/plain")
+        self.assertIn('The attachment "invoice.exe" was removed', notice)
+        self.assertNotIn(b"MZ", msg.data.split(b"\r\n\r\n", 1)[1])
+
+
+class Reputation(PlainCase):
+    def test_dnsbl_block_at_connect_and_score_at_rcpt(self):
+        zone = {"1.0.0.127.block.test": [{"type": "A", "value": "127.0.0.2"}],
+                "1.0.0.127.score.test": [{"type": "A", "value": "127.0.0.4"}]}
+        self.setup_gateway(zone=zone, dnsbl=[["block.test", "--expect", "127.0.0.3", "--block"],
+                                             ["score.test", "--score", "2.5", "--stage", "rcpt"]])
+        # block.test lists 127.0.0.1 with 127.0.0.2, which its pattern does not count: passes.
+        t = self.send(make_message("listed", ["hello"]))
+        self.assertEqual(t.data[0], 250, t)
+        msg = self.dest.wait_for(1, diagnostics=self.diag(self.dest))[0]
+        self.assertIn("RBL_SCORE_TEST", msg.header("X-Spam-Status"))
+        self.gw.cli_and_wait_reload("dnsbl", "remove", "block.test")
+        self.gw.cli_and_wait_reload("dnsbl", "add", "block.test", "--block")
+        with RawSMTP(self.gw.port) as c:
+            self.assertEqual(c.banner.code, 554, c.banner)
+            self.assertIn("block.test", c.banner.text)
+
+    def test_greylisting_defers_then_passes_the_retry(self):
+        self.setup_gateway(policies=[["set", "grey", "--greylisting", "on"], ["assign", "*", "grey"]],
+                           settings={"greylist-delay": "2"})
+        first = self.send(make_message("grey", ["hello"]))
+        self.assertEqual(first.rcpts[0][0], 451, first)
+        self.assertIn("4.7.1 Greylisted", first.rcpts[0][1])
+        early = self.send(make_message("grey", ["hello"]))
+        self.assertEqual(early.rcpts[0][0], 451, early)
+        time.sleep(2.5)
+        retry = self.send(make_message("grey", ["hello"]))
+        self.assertEqual(retry.rcpts[0][0], 250, retry)
+        self.assertEqual(retry.data[0], 250, retry)
+        self.dest.wait_for(1, diagnostics=self.diag(self.dest))
+        # The triplet passed once: at once from now on; another sender starts over.
+        self.assertEqual(self.send(make_message("again", ["hello"])).rcpts[0][0], 250)
+        other = smtp_send(self.gw.port, "bob@sender.test", [f"user@{DEST}"], make_message("b", ["x"]))
+        self.assertEqual(other.rcpts[0][0], 451, other)
 
 
 class ScannerCase(GatewayCase):

@@ -7,6 +7,10 @@
 
 namespace portcullis::core {
 
+// The length of the well-formed sequence starting at s[i] (1 for ASCII; i < s.size()), or 0
+// when none starts there (Unicode table 3-7).
+std::size_t utf8_sequence_length(std::string_view s, std::size_t i);
+
 // The offset of the first octet of the first invalid sequence, or nullopt if all is valid.
 std::optional<std::size_t> invalid_utf8_at(std::string_view s);
 

@@ -1,5 +1,6 @@
 // RFC 5321 4.1.2 path syntax (with RFC 6531 UTF-8 extensions), strict: see address.hpp.
 #include "mail/address.hpp"
+#include "core/utf8.hpp"
 
 #include <arpa/inet.h>
 
@@ -35,33 +36,6 @@ bool iequals(std::string_view a, std::string_view b) {
   for (std::size_t i = 0; i < a.size(); ++i)
     if (lower(a[i]) != lower(b[i])) return false;
   return true;
-}
-
-// Length of the well-formed UTF-8 sequence at s[i] (a lead octet >= 0x80), or 0 when it is
-// not one (Unicode table 3-7: no overlong forms, no surrogates, nothing above U+10FFFF).
-std::size_t utf8_length(std::string_view s, std::size_t i) {
-  const auto at = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char c = at(i);
-  std::size_t len = 0;
-  unsigned char lo = 0x80, hi = 0xBF;  // range of the second octet
-  if (c >= 0xC2 && c <= 0xDF) {
-    len = 2;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    len = 3;
-    if (c == 0xE0) lo = 0xA0;
-    if (c == 0xED) hi = 0x9F;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    len = 4;
-    if (c == 0xF0) lo = 0x90;
-    if (c == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
-  }
-  if (i + len > s.size()) return 0;
-  if (at(i + 1) < lo || at(i + 1) > hi) return 0;
-  for (std::size_t k = 2; k < len; ++k)
-    if (at(i + k) < 0x80 || at(i + k) > 0xBF) return 0;
-  return len;
 }
 
 bool valid_ipv4(std::string_view text) {
@@ -101,7 +75,7 @@ bool parse_dot_string(Cursor& c, Mailbox& out) {
       ++c.pos;
       need_atom = false;
     } else if (ch >= 0x80) {
-      const std::size_t n = utf8_length(c.s, c.pos);
+      const std::size_t n = core::utf8_sequence_length(c.s, c.pos);
       if (n == 0) return false;
       c.pos += n;
       out.utf8 = true;
@@ -140,7 +114,7 @@ bool parse_quoted(Cursor& c, Mailbox& out) {
       local += static_cast<char>(ch);
       ++c.pos;
     } else if (ch >= 0x80) {
-      const std::size_t n = utf8_length(c.s, c.pos);
+      const std::size_t n = core::utf8_sequence_length(c.s, c.pos);
       if (n == 0) return false;
       local.append(c.s.substr(c.pos, n));
       c.pos += n;
@@ -174,7 +148,7 @@ bool parse_domain(Cursor& c, std::string& out, bool allow_utf8, bool& utf8) {
       if (is_alnum(ch) || ch == '-') {
         ++c.pos;
       } else if (ch >= 0x80 && allow_utf8) {
-        const std::size_t n = utf8_length(c.s, c.pos);
+        const std::size_t n = core::utf8_sequence_length(c.s, c.pos);
         if (n == 0) return false;
         c.pos += n;
         utf8 = true;

@@ -1,6 +1,7 @@
 // RFC 2047 encoded-word decoding to UTF-8 (four charsets), and the lenient RFC 5322
 // address-list parser that uses it for display names. Rules: see encoded_words.hpp.
 #include "mail/encoded_words.hpp"
+#include "core/utf8.hpp"
 
 #include <array>
 #include <cstdint>
@@ -54,31 +55,6 @@ constexpr std::array<std::uint16_t, 32> cp1252_high = {
     0x2039, 0x0152, 0,      0x017D, 0,      0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
     0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
 
-// Length of the well-formed UTF-8 sequence at s[i] (lead octet >= 0x80), 0 if there is none.
-std::size_t utf8_length(std::string_view s, std::size_t i) {
-  const auto at = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char c = at(i);
-  std::size_t len = 0;
-  unsigned char lo = 0x80, hi = 0xBF;
-  if (c >= 0xC2 && c <= 0xDF) {
-    len = 2;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    len = 3;
-    if (c == 0xE0) lo = 0xA0;
-    if (c == 0xED) hi = 0x9F;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    len = 4;
-    if (c == 0xF0) lo = 0x90;
-    if (c == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
-  }
-  if (i + len > s.size() || at(i + 1) < lo || at(i + 1) > hi) return 0;
-  for (std::size_t k = 2; k < len; ++k)
-    if (at(i + k) < 0x80 || at(i + k) > 0xBF) return 0;
-  return len;
-}
-
 void to_utf8(std::string_view bytes, Charset cs, std::string& out) {
   for (std::size_t i = 0; i < bytes.size(); ++i) {
     const auto c = static_cast<unsigned char>(bytes[i]);
@@ -88,7 +64,7 @@ void to_utf8(std::string_view bytes, Charset cs, std::string& out) {
     }
     switch (cs) {
       case Charset::utf8:
-        if (const std::size_t n = utf8_length(bytes, i); n > 0) {
+        if (const std::size_t n = core::utf8_sequence_length(bytes, i); n > 0) {
           out.append(bytes.substr(i, n));
           i += n - 1;
         } else {
@@ -244,7 +220,6 @@ std::string decode_encoded_words(std::string_view value, std::size_t max_output)
   }
   return out;
 }
-
 
 // ---- Address lists -------------------------------------------------------------------------
 

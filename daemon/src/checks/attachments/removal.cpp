@@ -1,5 +1,6 @@
 // Blocked parts replaced by a short text part. See removal.hpp.
 #include "checks/attachments/removal.hpp"
+#include "core/utf8.hpp"
 
 #include <algorithm>
 #include <map>
@@ -10,31 +11,6 @@ namespace {
 constexpr std::size_t npos = mail::MimePart::npos;
 constexpr std::size_t kMaxText = 200;
 constexpr std::size_t kMaxLine = 76;
-
-// Length of the well-formed UTF-8 sequence at s[i] (s[i] >= 0x80), 0 if there is none.
-std::size_t utf8_length(std::string_view s, std::size_t i) {
-  const auto at = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char c = at(i);
-  std::size_t len = 0;
-  unsigned char lo = 0x80, hi = 0xBF;
-  if (c >= 0xC2 && c <= 0xDF) {
-    len = 2;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    len = 3;
-    if (c == 0xE0) lo = 0xA0;
-    if (c == 0xED) hi = 0x9F;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    len = 4;
-    if (c == 0xF0) lo = 0x90;
-    if (c == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
-  }
-  if (i + len > s.size() || at(i + 1) < lo || at(i + 1) > hi) return 0;
-  for (std::size_t k = 2; k < len; ++k)
-    if (at(i + k) < 0x80 || at(i + k) > 0xBF) return 0;
-  return len;
-}
 
 // Valid UTF-8 without control octets, at most kMaxText octets of whole characters.
 std::string clean(std::string_view s) {
@@ -47,7 +23,7 @@ std::string clean(std::string_view s) {
       ch = "?";
     } else if (c < 0x80) {
       ch = s.substr(i, 1);
-    } else if (const std::size_t len = utf8_length(s, i); len > 0) {
+    } else if (const std::size_t len = core::utf8_sequence_length(s, i); len > 0) {
       ch = s.substr(i, len);
       n = len;
     } else {

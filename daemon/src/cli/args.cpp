@@ -175,4 +175,20 @@ void print_table(std::ostream& out, const std::vector<std::vector<std::string>>&
   }
 }
 
+bool take_flag(std::vector<std::string>& words, const std::string& name) {
+  const std::string flag = "--" + name;
+  bool found = false;
+  for (auto it = words.begin(); it != words.end() && *it != "--";) {
+    if (it->starts_with(flag + "=")) throw UsageError("option " + flag + " takes no value");
+    if (*it != flag) {
+      ++it;
+      continue;
+    }
+    if (found) throw UsageError("option " + flag + " given twice");
+    found = true;
+    it = words.erase(it);
+  }
+  return found;
+}
+
 }  // namespace portcullis::cli

@@ -23,6 +23,10 @@ struct Parsed {
 };
 Parsed parse_options(const std::vector<std::string>& words, std::initializer_list<std::string_view> value_options);
 
+// Takes "--NAME" (a flag without a value) out of `words`, before any "--". True if it was
+// there; UsageError if it is given twice or with a value.
+bool take_flag(std::vector<std::string>& words, const std::string& name);
+
 // Throws UsageError "<what>: expected ..." unless min <= positional count <= max.
 void expect_positionals(const Parsed& parsed, std::size_t min, std::size_t max, const std::string& synopsis);
 

@@ -38,23 +38,6 @@ constexpr std::size_t kMaxKeyFile = 64 * 1024;  // a PEM key is a few KiB at mos
 
 // ---- arguments ----
 
-// Takes "--NAME" (a flag without a value) out of `words`, before any "--". True if it was there.
-bool take_flag(std::vector<std::string>& words, const std::string& name) {
-  const std::string flag = "--" + name;
-  bool found = false;
-  for (auto it = words.begin(); it != words.end() && *it != "--";) {
-    if (it->starts_with(flag + "=")) throw UsageError("option " + flag + " takes no value");
-    if (*it != flag) {
-      ++it;
-      continue;
-    }
-    if (found) throw UsageError("option " + flag + " given twice");
-    found = true;
-    it = words.erase(it);
-  }
-  return found;
-}
-
 bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }

@@ -32,23 +32,6 @@ store::Store& dnsbl_store(Context& ctx) {
   return s;
 }
 
-// Takes "--NAME" (a flag without a value) out of `words`, before any "--". True if it was there.
-bool take_flag(std::vector<std::string>& words, const std::string& name) {
-  const std::string flag = "--" + name;
-  bool found = false;
-  for (auto it = words.begin(); it != words.end() && *it != "--";) {
-    if (it->starts_with(flag + "=")) throw UsageError("option " + flag + " takes no value");
-    if (*it != flag) {
-      ++it;
-      continue;
-    }
-    if (found) throw UsageError("option " + flag + " given twice");
-    found = true;
-    it = words.erase(it);
-  }
-  return found;
-}
-
 // A zone: a DNS name of two labels or more, lower-cased, one trailing dot dropped.
 std::string zone_arg(const std::string& text) {
   std::string_view name = text;

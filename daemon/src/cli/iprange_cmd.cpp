@@ -26,23 +26,6 @@ constexpr std::size_t kMaxNote = 200;
 constexpr int kMaxPriority = 1000000;
 constexpr int64_t kMaxAge = 100000;  // in units of the age (as log search's TIME)
 
-// Takes "--NAME" (a flag without a value) out of `words`, before any "--". True if it was there.
-bool take_flag(std::vector<std::string>& words, const std::string& name) {
-  const std::string flag = "--" + name;
-  bool found = false;
-  for (auto it = words.begin(); it != words.end() && *it != "--";) {
-    if (it->starts_with(flag + "=")) throw UsageError("option " + flag + " takes no value");
-    if (*it != flag) {
-      ++it;
-      continue;
-    }
-    if (found) throw UsageError("option " + flag + " given twice");
-    found = true;
-    it = words.erase(it);
-  }
-  return found;
-}
-
 std::string name_arg(const std::string& text) {
   const bool ok = !text.empty() && text.size() <= kMaxName && std::all_of(text.begin(), text.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||

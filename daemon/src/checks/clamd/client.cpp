@@ -110,36 +110,8 @@ asio::awaitable<ClamdResult> clamd_scan(asio::any_io_executor executor, Endpoint
 
 asio::awaitable<PingResult> clamd_ping(asio::any_io_executor executor, Endpoint endpoint,
                                        std::chrono::milliseconds timeout) {
-  PingResult out;
-  Exchange exchange(executor, timeout, "clamd");
-  error_code ec;
-  std::string step = "connecting";
-  {
-    auto op = exchange.connect(endpoint);
-    ec = co_await std::move(op);
-  }
-  if (!ec) {
-    step = "sending PING";
-    auto op = exchange.write(kPing);
-    ec = co_await std::move(op);
-  }
-  if (!ec) {
-    auto op = exchange.read_reply(64, '\0');
-    const Exchange::Reply reply = co_await std::move(op);
-    if (is_clamd_pong(reply.data)) {
-      out.ok = true;
-      co_return out;
-    }
-    ec = reply.error;
-    step = "waiting for PONG";
-    if (!ec && !exchange.expired()) {
-      out.detail = "clamd answered '" + printable(reply.data, 60) + "' to PING";
-      co_return out;
-    }
-  }
-  out.timed_out = exchange.expired();
-  out.detail = exchange.describe(ec, step);
-  co_return out;
+  auto op = ping(executor, std::move(endpoint), timeout, "clamd", kPing, 64, '\0', is_clamd_pong);
+  co_return co_await std::move(op);
 }
 
 }  // namespace portcullis::checks::scanner

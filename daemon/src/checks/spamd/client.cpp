@@ -123,36 +123,8 @@ asio::awaitable<SpamdResult> spamd_check(asio::any_io_executor executor, Endpoin
 
 asio::awaitable<PingResult> spamd_ping(asio::any_io_executor executor, Endpoint endpoint,
                                        std::chrono::milliseconds timeout) {
-  PingResult out;
-  Exchange exchange(executor, timeout, "spamd");
-  error_code ec;
-  std::string step = "connecting";
-  {
-    auto op = exchange.connect(endpoint);
-    ec = co_await std::move(op);
-  }
-  if (!ec) {
-    step = "sending PING";
-    auto op = exchange.write(kPing);
-    ec = co_await std::move(op);
-  }
-  if (!ec) {
-    auto op = exchange.read_reply(256, '\n');
-    const Exchange::Reply reply = co_await std::move(op);
-    if (is_spamd_pong(reply.data)) {
-      out.ok = true;
-      co_return out;
-    }
-    ec = reply.error;
-    step = "waiting for PONG";
-    if (!ec && !exchange.expired()) {
-      out.detail = "spamd answered '" + printable(reply.data, 60) + "' to PING";
-      co_return out;
-    }
-  }
-  out.timed_out = exchange.expired();
-  out.detail = exchange.describe(ec, step);
-  co_return out;
+  auto op = ping(executor, std::move(endpoint), timeout, "spamd", kPing, 256, '\n', is_spamd_pong);
+  co_return co_await std::move(op);
 }
 
 }  // namespace portcullis::checks::scanner

@@ -2,6 +2,8 @@
 
 #include <boost/asio/this_coro.hpp>
 
+#include "checks/attachments/removal.hpp"
+#include "checks/attachments/rules.hpp"
 #include "checks/clamd/client.hpp"
 #include "checks/spamd/client.hpp"
 #include "core/async.hpp"
@@ -62,6 +64,18 @@ boost::asio::awaitable<ScanLog> scan_message(const Scanners& scanners, asio::thr
     }
   }
   co_return log;
+}
+
+std::vector<queue::Replacement> check_attachments(mail::MimeParser& parser, checks::verdict::Findings& findings) {
+  parser.finish();
+  const auto blocked = checks::attachments::check(parser, checks::attachments::default_rules());
+  std::vector<queue::Replacement> removal;
+  if (blocked.empty()) return removal;
+  for (const auto& f : blocked) findings.attachments.push_back({f.filename, f.reason});
+  const auto r = checks::attachments::removal_edits(parser.parts(), blocked);
+  findings.attachments_removable = r.complete;
+  for (const auto& e : r.edits) removal.push_back(queue::Replacement{e.offset, e.length, e.replacement});
+  return removal;
 }
 
 }  // namespace portcullis::smtp

@@ -1,4 +1,5 @@
-// The content scanners of one message at the end of DATA (docs/spam.md): clamd and spamd,
+// The content checks of one message at the end of DATA (docs/spam.md): the attachment rules,
+// and the scanners clamd and spamd,
 // each asked only when a recipient's policy wants it and the gateway has one ([scanners] in
 // the configuration), reading the message from its spool file on the worker pool. What they
 // say goes into the verdict's findings; a scanner that is down or too slow is a failure the
@@ -9,9 +10,11 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "checks/scanner/endpoint.hpp"
 #include "checks/verdict/verdict.hpp"
+#include "mail/mime.hpp"
 #include "queue/spool.hpp"
 
 namespace portcullis::smtp {
@@ -35,5 +38,9 @@ struct ScanLog {
 boost::asio::awaitable<ScanLog> scan_message(const Scanners& scanners, boost::asio::thread_pool& workers,
                                              const queue::SpoolWriter& writer, std::uint64_t size, bool want_clamd,
                                              bool want_spamd, checks::verdict::Findings& findings);
+
+// Finishes the message's MIME parser and applies the attachment rules: the blocked parts go
+// into `findings`; returns the replacements that would take them out (for policies that remove).
+std::vector<queue::Replacement> check_attachments(mail::MimeParser& parser, checks::verdict::Findings& findings);
 
 }  // namespace portcullis::smtp

@@ -23,48 +23,15 @@
 #include "policy/relay.hpp"
 #include "smtp/content_scan.hpp"
 #include "smtp/message_edits.hpp"
-#include "smtp/reputation_settings.hpp"
+#include "smtp/rule_calls.hpp"
+#include "smtp/reputation.hpp"
 #include "checks/attachments/parser.hpp"
-#include "checks/attachments/removal.hpp"
-#include "checks/attachments/rules.hpp"
-#include "checks/greylist/greylist_store.hpp"
-#include "checks/reputation/ip_ranges.hpp"
 #include "smtp/verdict_copies.hpp"
 #include "smtp/session.hpp"
 
 namespace portcullis::smtp {
 namespace asio = boost::asio;
 using asio::ip::tcp;
-
-std::vector<BoundListener> bind_listeners(asio::io_context& io, const core::Config& config) {
-  std::vector<BoundListener> out;
-  for (const auto& lc : config.listeners) {
-    const tcp::endpoint ep(asio::ip::make_address(lc.address), lc.port);
-    BoundListener l{tcp::acceptor(io), lc.role, lc.tls, lc.require_tls};
-    try {
-      l.acceptor.open(ep.protocol());
-      l.acceptor.set_option(asio::socket_base::reuse_address(true));
-      if (ep.address().is_v6()) l.acceptor.set_option(asio::ip::v6_only(true));
-      l.acceptor.bind(ep);
-      l.acceptor.listen(asio::socket_base::max_listen_connections);
-    } catch (const boost::system::system_error& e) {
-      throw std::system_error(e.code(), "cannot listen on " + lc.address + ":" + std::to_string(lc.port));
-    }
-    out.push_back(std::move(l));
-  }
-  return out;
-}
-
-BoundListener adopt_listener(asio::io_context& io, int fd, core::ListenerRole role) {
-  sockaddr_storage addr{};
-  socklen_t len = sizeof addr;
-  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
-    throw std::system_error(errno, std::generic_category(), "passed socket " + std::to_string(fd));
-  if (addr.ss_family != AF_INET && addr.ss_family != AF_INET6)
-    throw std::runtime_error("passed socket " + std::to_string(fd) + " is not a TCP/IP socket");
-  const tcp protocol = addr.ss_family == AF_INET ? tcp::v4() : tcp::v6();
-  return BoundListener{tcp::acceptor(io, protocol, fd), role};
-}
 
 namespace {
 std::optional<checks::scanner::Endpoint> scanner_endpoint(const std::string& text, const char* key) {
@@ -166,47 +133,6 @@ struct Transaction {
   }
 };
 
-// Runs the rules for an event (an empty outcome when no script handles it).
-asio::awaitable<hooks::Outcome> run_rules(hooks::Engine* engine, const hooks::EventData& e) {
-  if (engine == nullptr || !engine->handles(e.kind)) co_return hooks::Outcome{};
-  hooks::Outcome out = co_await engine->run(e);
-  if (out.action != hooks::Action::none || out.failed)
-    log::info("rule_decision", {{"event", hooks::event_name(e.kind)},
-                                {"queue_id", e.queue_id},
-                                {"client", e.client_ip},
-                                {"script", out.decided_by},
-                                {"action", hooks::action_name(out.action)},
-                                {"reply", out.reply},
-                                {"reason", out.reason}});
-  co_return out;
-}
-
-// What the rules see of the sender authentication so far (ev.auth).
-hooks::AuthInfo auth_info(const checks::MessageAuth& a) {
-  hooks::AuthInfo info;
-  if (const auto& spf = a.spf()) {
-    info.spf = std::string(checks::spf::to_string(spf->result));
-    info.spf_domain = spf->domain;
-  }
-  for (const auto& sig : a.dkim())
-    info.dkim.push_back({sig.domain, sig.selector, sig.algorithm,
-                         sig.result == checks::dkim::Result::pass && !sig.trusted
-                             ? std::string("policy")
-                             : std::string(checks::dkim::to_string(sig.result))});
-  if (const auto& dmarc = a.dmarc()) {
-    info.dmarc = std::string(checks::dmarc::to_string(dmarc->result));
-    info.dmarc_policy = std::string(checks::dmarc::to_string(dmarc->published));
-    info.from_domain = dmarc->from_domain;
-  }
-  if (const auto& arc = a.arc()) info.arc = std::string(checks::arc::to_string(arc->cv));
-  return info;
-}
-
-// A rule's reject/tempfail reply (else empty).
-std::string refusal(const hooks::Outcome& out) {
-  return out.action == hooks::Action::reject || out.action == hooks::Action::tempfail ? out.reply : std::string();
-}
-
 double total(const std::vector<hooks::Symbol>& a, const std::vector<hooks::Symbol>& b) {
   double t = 0;
   for (const auto& s : a) t += s.score;
@@ -218,24 +144,6 @@ std::string symbol_list(const std::vector<hooks::Symbol>& a, const std::vector<h
   std::string out;
   for (const auto* v : {&a, &b})
     for (const auto& s : *v) out += (out.empty() ? "" : " ") + s.name;
-  return out;
-}
-
-// How long a held message is kept: the setting quarantine-retention (days), 30 by default.
-int64_t quarantine_retention(const policy::Snapshot* snap) {
-  int64_t days = 30;
-  if (snap != nullptr)
-    if (const auto v = snap->setting("quarantine-retention")) days = std::strtoll(v->c_str(), nullptr, 10);
-  return std::max<int64_t>(1, days) * 86400;
-}
-
-// Text from a message for the quarantine index: printable ASCII ('?' for the rest), bounded.
-std::string index_text(std::string_view text, std::size_t max) {
-  std::string out;
-  for (const char c : text.substr(0, max)) {
-    const auto u = static_cast<unsigned char>(c);
-    out += (u >= 0x20 && u < 0x7f) ? c : '?';
-  }
   return out;
 }
 
@@ -376,37 +284,16 @@ asio::awaitable<void> Server::run_session(tcp::socket connection, ListenerOption
   };
   const bool handshake_failed = opts.tls && !co_await handshake();
 
-  // Connection reputation (docs/spam.md): IP ranges (deny refuses, allow trusts), then the
-  // DNS block lists of the connect stage. Relay networks and allowed ranges are trusted:
-  // no block lists, no greylisting.
+  // Connection reputation (smtp/reputation.hpp): IP ranges, the connect stage's block lists.
   std::string refused;
   bool trusted = false;
   std::optional<checks::dnsbl::Outcome> rcpt_dnsbl;  // the rcpt stage's lists, asked once per session
   if (const auto snap0 = deps_.policy(); snap0 && !handshake_failed) {
-    trusted = snap0->in_relaynets(client_addr);
-    const auto range = checks::reputation::IpRanges(snap0->ip_ranges).decide(client_addr, std::time(nullptr));
-    if (range.decision == checks::reputation::RangeDecision::deny && !trusted) {
-      refused = std::string(checks::reputation::kDenyReply);
-      log::info("connection_refused", {{"client", client}, {"reason", "ip range " + range.name}});
-    } else if (range.decision == checks::reputation::RangeDecision::allow) {
-      trusted = true;
-    }
-    const auto zones = dnsbl_zones(*snap0, checks::dnsbl::Stage::connect);
-    if (refused.empty() && !trusted && deps_.dns != nullptr && !zones.empty()) {
-      checks::dnsbl::Settings ds;
-      ds.hostname = config_.hostname;
-      auto op = checks::dnsbl::lookup(*deps_.dns, client_addr, zones, checks::dnsbl::Stage::connect, ds);
-      const checks::dnsbl::Outcome out = co_await std::move(op);
-      for (const auto& h : out.hits) session_symbols.push_back(hooks::Symbol{h.symbol, h.score});
-      if (!out.hits.empty() || !out.problems.empty())
-        log::info("dnsbl", {{"client", client}, {"stage", "connect"}, {"listed", std::to_string(out.hits.size())},
-                            {"blocked", out.blocked ? "yes" : "no"},
-                            {"problems", std::to_string(out.problems.size())}});
-      if (out.blocked) {
-        refused = out.reply;
-        log::info("connection_refused", {{"client", client}, {"reason", "dnsbl"}});
-      }
-    }
+    auto op = check_connection(*snap0, deps_.dns, client_addr, client, config_.hostname);
+    ConnectVerdict v = co_await std::move(op);
+    refused = std::move(v.refused);
+    trusted = v.trusted;
+    session_symbols = std::move(v.symbols);
   }
 
   // Early talker: bytes sent before the banner are a protocol violation. With greet_delay
@@ -545,48 +432,19 @@ asio::awaitable<void> Server::run_session(tcp::socket connection, ListenerOption
             if (!out.route.empty()) tx.route = out.route;
           }
         }
-        // The block lists of the rcpt stage (hMailServer's model: the client learns at RCPT).
-        if (accepted && !trusted && deps_.dns != nullptr && role == core::ListenerRole::inbound) {
-          if (!rcpt_dnsbl) {
-            const auto zones = dnsbl_zones(*snap, checks::dnsbl::Stage::rcpt);
-            checks::dnsbl::Settings ds;
-            ds.hostname = config_.hostname;
-            rcpt_dnsbl.emplace();
-            if (!zones.empty()) {
-              auto op = checks::dnsbl::lookup(*deps_.dns, client_addr, zones, checks::dnsbl::Stage::rcpt, ds);
-              rcpt_dnsbl = co_await std::move(op);
-            }
-            for (const auto& h : rcpt_dnsbl->hits) session_symbols.push_back(hooks::Symbol{h.symbol, h.score});
-            if (!rcpt_dnsbl->hits.empty())
-              log::info("dnsbl", {{"client", client}, {"stage", "rcpt"},
-                                  {"listed", std::to_string(rcpt_dnsbl->hits.size())},
-                                  {"blocked", rcpt_dnsbl->blocked ? "yes" : "no"}});
-          }
-          // postmaster is always reachable (RFC 5321 4.5.1): a listed client can still ask why.
+        // Block lists of the rcpt stage, greylisting (smtp/reputation.hpp).
+        if (accepted && !trusted && role == core::ListenerRole::inbound) {
+          const auto& env = s.envelope();
+          const bool spf_pass = tx.auth && tx.auth->spf() && tx.auth->spf()->result == checks::spf::Result::pass;
+          RcptContext rc{*snap,        deps_.dns,   deps_.state,      deps_.state_mutex, deps_.workers, client_addr,
+                         client,       config_.hostname, spf_pass,    rcpt_dnsbl,        tx.policies,   session_symbols};
           const bool postmaster = ev.bare_postmaster || policy::lower_ascii(ev.mailbox.local) == "postmaster";
-          if (rcpt_dnsbl->blocked && !postmaster) {
+          auto op = check_recipient(rc, env.null_sender ? std::string() : env.sender.str(),
+                                    ev.bare_postmaster ? std::string("postmaster") : ev.mailbox.str(), postmaster);
+          std::string refusal_reply = co_await std::move(op);
+          if (!refusal_reply.empty()) {
             accepted = false;
-            reply = rcpt_dnsbl->reply;
-          }
-        }
-        // Greylisting (docs/spam.md), when the recipient's policy asks for it.
-        if (accepted && !trusted && deps_.state != nullptr && role == core::ListenerRole::inbound) {
-          if (!tx.policies) tx.policies.emplace(snap->spam_policies, snap->spam_policy_targets);
-          const std::string rcpt = ev.bare_postmaster ? std::string("postmaster") : ev.mailbox.str();
-          if (tx.policies->for_recipient(rcpt).greylisting) {
-            const auto& env = s.envelope();
-            checks::greylist::Request req{client_addr, env.null_sender ? std::string() : env.sender.str(), rcpt,
-                                          tx.auth && tx.auth->spf() && tx.auth->spf()->result == checks::spf::Result::pass};
-            const auto gs = greylist_settings(*snap);
-            auto op = checks::greylist::check(deps_.workers, *deps_.state, *deps_.state_mutex, std::move(req), gs,
-                                              std::time(nullptr));
-            const checks::greylist::Decision g = co_await std::move(op);
-            if (g.action == checks::greylist::Action::defer) {
-              accepted = false;
-              reply = g.reply;
-              log::info("greylisted", {{"client", client}, {"from", env.null_sender ? "<>" : env.sender.str()},
-                                       {"rcpt", rcpt}});
-            }
+            reply = std::move(refusal_reply);
           }
         }
         if (accepted) {
@@ -742,22 +600,16 @@ asio::awaitable<void> Server::run_session(tcp::socket connection, ListenerOption
 
         // Spam and malware (docs/spam.md): the scanners the recipients' policies ask for, then
         // each recipient's verdict; recipients under different outcomes get copies of their own.
-        const checks::verdict::Policies policies =
-            snap ? checks::verdict::Policies(snap->spam_policies, snap->spam_policy_targets) : checks::verdict::Policies();
+        if (!tx.policies) {  // made at RCPT when greylisting asked; else now
+          if (snap) tx.policies.emplace(snap->spam_policies, snap->spam_policy_targets);
+          else tx.policies.emplace();
+        }
+        const checks::verdict::Policies& policies = *tx.policies;
         checks::verdict::Findings findings;
         for (const auto& sym : symbols) findings.symbols.push_back({sym.name, sym.score});
         // Attachments: blocked parts found while the data streamed; how to take them out.
-        std::vector<queue::Replacement> removal;
-        if (tx.mime) {
-          tx.mime->finish();
-          const auto blocked = checks::attachments::check(*tx.mime, checks::attachments::default_rules());
-          for (const auto& f : blocked) findings.attachments.push_back({f.filename, f.reason});
-          if (!blocked.empty()) {
-            const auto r = checks::attachments::removal_edits(tx.mime->parts(), blocked);
-            findings.attachments_removable = r.complete;
-            for (const auto& e : r.edits) removal.push_back(queue::Replacement{e.offset, e.length, e.replacement});
-          }
-        }
+        const std::vector<queue::Replacement> removal = tx.mime ? check_attachments(*tx.mime, findings)
+                                                                : std::vector<queue::Replacement>{};
         bool want_clamd = false, want_spamd = false;
         for (const auto& r : rcpts) {
           const auto& p = policies.for_recipient(r);
@@ -812,7 +664,6 @@ asio::awaitable<void> Server::run_session(tcp::socket connection, ListenerOption
         } else {
           ++messages;
           const auto al = tx.auth ? tx.auth->log_fields() : checks::MessageAuth::LogFields{};
-          const mail::HeaderField* subject = section.first("Subject");
           for (const auto& c : copies) {
             const auto& cenv = *c.amendment.envelope;
             const auto& o = c.group->outcome;
@@ -826,16 +677,8 @@ asio::awaitable<void> Server::run_session(tcp::socket connection, ListenerOption
                                  {"spam", o.spam ? "yes" : "no"}, {"clamd", scan.clamd}, {"spamd", scan.spamd},
                                  {"spf", al.spf}, {"dkim", al.dkim}, {"dmarc", al.dmarc}, {"arc", al.arc}});
             if (!cenv.quarantine.empty()) {
-              if (deps_.on_quarantined) {
-                std::vector<store::QuarantineEntry> rows;
-                const int64_t retention = quarantine_retention(snap.get());
-                for (const auto& r : cenv.recipients)
-                  rows.push_back(store::QuarantineEntry{cenv.id, r, cenv.received, cenv.sender,
-                                                        subject ? index_text(subject->value, 255) : std::string(),
-                                                        cenv.quarantine, o.score, size, config_.hostname,
-                                                        cenv.received + retention});
-                deps_.on_quarantined(std::move(rows));
-              }
+              if (deps_.on_quarantined)
+                deps_.on_quarantined(quarantine_rows(c, section, size, config_.hostname, quarantine_retention(snap.get())));
             } else if (deps_.on_queued) {
               deps_.on_queued(cenv.id);
             }

@@ -3,9 +3,31 @@
 #include <algorithm>
 
 #include "core/ids.hpp"
+#include "policy/snapshot.hpp"
 
 namespace portcullis::smtp {
 using checks::verdict::Action;
+
+namespace {
+// Text from a message for the quarantine index: printable ASCII ('?' for the rest), bounded.
+std::string index_text(std::string_view text, std::size_t max) {
+  std::string out;
+  for (const char c : text.substr(0, max)) {
+    const auto u = static_cast<unsigned char>(c);
+    out += (u >= 0x20 && u < 0x7f) ? c : '?';
+  }
+  return out;
+}
+
+}  // namespace
+
+// How long a held message is kept: the setting quarantine-retention (days), 30 by default.
+int64_t quarantine_retention(const policy::Snapshot* snap) {
+  int64_t days = 30;
+  if (snap != nullptr)
+    if (const auto v = snap->setting("quarantine-retention")) days = std::strtoll(v->c_str(), nullptr, 10);
+  return std::max<int64_t>(1, days) * 86400;
+}
 
 void tag_subject(const mail::HeaderSection& headers, const std::string& tag, queue::Amendment& out) {
   if (tag.empty()) return;
@@ -54,6 +76,19 @@ std::vector<Copy> plan_copies(const checks::verdict::MessageDecision& decision, 
     copies.push_back(std::move(c));
   }
   return copies;
+}
+
+std::vector<store::QuarantineEntry> quarantine_rows(const Copy& copy, const mail::HeaderSection& headers,
+                                                    std::uint64_t size, const std::string& gateway,
+                                                    int64_t retention) {
+  const auto& env = *copy.amendment.envelope;
+  const mail::HeaderField* subject = headers.first("Subject");
+  std::vector<store::QuarantineEntry> rows;
+  for (const auto& r : env.recipients)
+    rows.push_back(store::QuarantineEntry{env.id, r, env.received, env.sender,
+                                          subject ? index_text(subject->value, 255) : std::string(), env.quarantine,
+                                          copy.group->outcome.score, size, gateway, env.received + retention});
+  return rows;
 }
 
 }  // namespace portcullis::smtp

@@ -9,6 +9,11 @@
 #include "checks/verdict/verdict.hpp"
 #include "mail/headers.hpp"
 #include "queue/spool.hpp"
+#include "store/store.hpp"
+
+namespace portcullis::policy {
+struct Snapshot;
+}
 
 namespace portcullis::smtp {
 
@@ -26,6 +31,12 @@ std::vector<Copy> plan_copies(const checks::verdict::MessageDecision& decision, 
                               const queue::Amendment& base, const queue::EnvelopeRecord& envelope,
                               const mail::HeaderSection& headers, const std::vector<queue::Replacement>& removal,
                               const std::string& held);
+
+// The quarantine index rows of a held copy, one per recipient (subject as printable ASCII).
+std::vector<store::QuarantineEntry> quarantine_rows(const Copy& copy, const mail::HeaderSection& headers,
+                                                    std::uint64_t size, const std::string& gateway, int64_t retention);
+// How long a held message is kept: the setting quarantine-retention (days, default 30), in seconds.
+int64_t quarantine_retention(const policy::Snapshot* snap);
 
 // The replacement putting `tag` in front of the Subject field's value (an added Subject field
 // when there is none: returned as header text in `added`).

@@ -6,20 +6,13 @@
 
 #include "core/ids.hpp"
 #include "queue/spool.hpp"
+#include "temp_dir.hpp"
 
 using namespace portcullis;
 using namespace portcullis::queue;
 namespace fs = std::filesystem;
 
 namespace {
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/portcullis-spool-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 EnvelopeRecord sample() {
   EnvelopeRecord e;

@@ -219,6 +219,9 @@ int run_daemon(const DaemonOptions& opts) {
           [&io, &manager](const std::string& id) { asio::post(io, [&manager, id] { manager.enqueue(id); }); }, kopts);
     }
     smtp::Server server(config, sdeps);
+    // What a previous run left half-written goes before the first session writes (the queue
+    // manager's recovery runs later, concurrently with the sessions).
+    spool.remove_partial();
     server.serve(std::move(listeners));
 
     // The control socket (portcullis status|reload|log tail) and the optional metrics endpoint.

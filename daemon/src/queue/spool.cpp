@@ -276,13 +276,18 @@ std::vector<std::string> Spool::list() const {
   return ids;
 }
 
-std::vector<std::string> Spool::recover() {
+std::size_t Spool::remove_partial() {
   std::error_code ec;
-  unsigned removed = 0;
+  std::size_t removed = 0;
   for (const auto& e : fs::directory_iterator(dir_ / "tmp", ec)) {
     if (::unlink(e.path().c_str()) == 0) ++removed;
   }
   if (removed > 0) log::warn("spool_recover", {{"removed_partial", std::to_string(removed)}});
+  return removed;
+}
+
+std::vector<std::string> Spool::recover() {
+  std::error_code ec;
   // A state file whose message is gone (deleted by the CLI mid-delivery) is removed too.
   for (const auto& e : fs::directory_iterator(dir_ / "queue", ec)) {
     const std::string name = e.path().filename().string();

@@ -132,7 +132,10 @@ class Spool {
   Spool(const Spool&) = delete;
   Spool& operator=(const Spool&) = delete;
 
-  // Removes half-written files in tmp/ and returns the ids of committed messages, oldest first.
+  // Removes the half-written files a previous run left in tmp/ (returns how many). Only at
+  // start, before anything receives: a file in tmp/ may be a message being received now.
+  std::size_t remove_partial();
+  // The ids of committed messages, oldest first (and drops state files without a message).
   std::vector<std::string> recover();
   std::vector<std::string> list() const;
 

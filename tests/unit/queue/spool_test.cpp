@@ -111,9 +111,22 @@ TEST(Spool, RecoverRemovesPartialFilesKeepsCommitted) {
     std::ofstream(t.path / "tmp" / core::new_queue_id()) << "PORTCULLIS-QUEUE 1\nid: half-written";
   }
   Spool s2(t.path);
+  EXPECT_EQ(s2.remove_partial(), 1u);
   auto ids = s2.recover();
   EXPECT_EQ(ids, std::vector<std::string>{committed});
   EXPECT_TRUE(fs::is_empty(t.path / "tmp"));
+}
+
+TEST(Spool, RecoveryLeavesAMessageBeingReceivedAlone) {
+  // The queue manager recovers while the sessions already receive: their files stay.
+  TempDir t;
+  Spool s(t.path);
+  auto w = s.create(sample(), "Received: x\r\n");
+  w->append("Subject: a\r\n\r\nb\r\n");
+  EXPECT_TRUE(s.recover().empty());
+  ASSERT_TRUE(fs::exists(s.tmp_path(w->id())));
+  w->commit();
+  EXPECT_EQ(s.recover(), std::vector<std::string>{w->id()});
 }
 
 TEST(Spool, StateSaveLoadAndRemove) {

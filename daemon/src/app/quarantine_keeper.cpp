@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "checks/greylist/greylist.hpp"
 #include "core/log.hpp"
 #include "queue/quarantine_digest.hpp"
 
@@ -52,6 +53,13 @@ void QuarantineKeeper::run(std::stop_token stop) {
 void QuarantineKeeper::round(store::Store& s, int64_t now) {
   expire(s, now);
   digests(s, now);
+  greylist(s, now);
+}
+
+void QuarantineKeeper::greylist(store::Store& s, int64_t now) {
+  const checks::greylist::Settings g;  // the retry window and a passed triplet's lifetime
+  const std::size_t n = s.greylist_expire(now - g.retry_window.count(), now - g.passed_lifetime.count());
+  if (n > 0) log::info("greylist_expired", {{"entries", std::to_string(n)}});
 }
 
 void QuarantineKeeper::expire(store::Store& s, int64_t now) {

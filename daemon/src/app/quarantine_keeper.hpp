@@ -6,7 +6,11 @@
 //     when one is due: the recipient's own frequency (portcullis quarantine-digest), else the
 //     setting quarantine-digest (off | daily | weekly; default daily); only when something
 //     arrived since the last digest. A recipient's first digest records them with the default
-//     frequency then in force (portcullis quarantine-digest list shows it, set changes it). The digest goes from <> (it never bounces back).
+//     frequency then in force (portcullis quarantine-digest list shows it, set changes it).
+//     The digest goes from <> (it never bounces back);
+//   - deletes the greylisting triplets never retried within the retry window (a day) and the
+//     passed ones unused for their lifetime (36 days) (checks/greylist; every gateway may do
+//     it: the store's delete is idempotent).
 // A store that cannot be reached is retried at the next round.
 #pragma once
 #include <chrono>
@@ -43,6 +47,7 @@ class QuarantineKeeper {
   void run(std::stop_token stop);
   void expire(store::Store& s, int64_t now);
   void digests(store::Store& s, int64_t now);
+  void greylist(store::Store& s, int64_t now);
 
   std::function<std::unique_ptr<store::Store>()> open_;
   queue::Spool& spool_;

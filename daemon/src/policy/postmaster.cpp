@@ -22,6 +22,20 @@ std::optional<std::string> validate_address(const std::string& address) {
   return std::nullopt;
 }
 
+namespace {
+
+// A whole number from `min` to `max`, written in decimal digits only.
+std::optional<std::string> number_setting(const std::string& key, const std::string& value, long min, long max,
+                                          const char* what) {
+  const bool digits = !value.empty() && value.size() <= 9 &&
+                      std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (!digits || std::stol(value) < min || std::stol(value) > max)
+    return key + ": expected " + what + ", " + std::to_string(min) + "-" + std::to_string(max);
+  return std::nullopt;
+}
+
+}  // namespace
+
 std::optional<std::string> validate_setting(const std::string& key, const std::string& value) {
   if (key == "postmaster" || key == "admin-email" || key == "bounce-sender") {
     if (auto error = validate_address(value)) return key + ": " + *error;
@@ -63,22 +77,10 @@ std::optional<std::string> validate_setting(const std::string& key, const std::s
   }
   // The quarantine (docs/spam.md): how many days a held message is kept; the digest's default
   // frequency (each recipient may have their own: portcullis quarantine-digest).
-  if (key == "quarantine-retention") {
-    const bool digits = !value.empty() && value.size() <= 4 &&
-                        std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; });
-    if (!digits || std::stoi(value) < 1 || std::stoi(value) > 3650)
-      return "quarantine-retention: expected a number of days, 1-3650";
-    return std::nullopt;
-  }
+  if (key == "quarantine-retention") return number_setting(key, value, 1, 3650, "a number of days");
   // Greylisting (docs/spam.md; on or off per recipient by the spam policies).
-  if (key == "greylist-delay") {
-    const bool digits = !value.empty() && value.size() <= 5 &&
-                        std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; });
-    if (!digits || std::stoi(value) < 1 || std::stoi(value) > 86400)
-      return "greylist-delay: expected a number of seconds, 1-86400";
-    return std::nullopt;
-  }
-  if (key == "greylist-bypass-spf") {
+  if (key == "greylist-delay") return number_setting(key, value, 1, 86400, "a number of seconds");
+  if (key == "greylist-bypass-spf" || key == "helo-check-dns") {
     if (value != "on" && value != "off") return key + ": expected on or off";
     return std::nullopt;
   }
@@ -92,6 +94,25 @@ std::optional<std::string> validate_setting(const std::string& key, const std::s
                                                 : Cidr::parse(item).has_value();
       if (!ok) return "greylist-allow: '" + item + "' is not an address, @domain or network";
     }
+    return std::nullopt;
+  }
+  // Connection reputation (docs/spam.md): auto-ban, rate limits (per client and minute, 0 =
+  // none), who is exempt from both, the HELO and sender-domain checks.
+  if (key == "auto-ban-failures") return number_setting(key, value, 0, 1000, "a number of failures (0 = off)");
+  if (key == "auto-ban-window") return number_setting(key, value, 1, 86400, "a number of seconds");
+  if (key == "auto-ban-duration") return number_setting(key, value, 1, 30 * 86400, "a number of seconds");
+  if (key == "rate-limit-connections" || key == "rate-limit-messages" || key == "rate-limit-recipients")
+    return number_setting(key, value, 0, 1000000, "a number per minute (0 = no limit)");
+  if (key == "reputation-exempt") {
+    if (value == "none") return std::nullopt;
+    const auto items = split_names(value);
+    if (items.empty() || items.size() > 1000) return key + ": expected 1-1000 networks, or none";
+    for (const auto& item : items)
+      if (!Cidr::parse(item)) return key + ": '" + item + "' is not a network (e.g. 192.0.2.0/24, 2001:db8::/32)";
+    return std::nullopt;
+  }
+  if (key == "helo-check" || key == "sender-domain-check") {
+    if (value != "off" && value != "score" && value != "reject") return key + ": expected off, score or reject";
     return std::nullopt;
   }
   if (key == "quarantine-digest") {
@@ -114,7 +135,9 @@ std::optional<std::string> validate_setting(const std::string& key, const std::s
   return "unknown setting '" + key +
          "' (known: postmaster, admin-email, hostname, bounce-sender, tls-certificate, telemetry, spf, dkim, dmarc, "
          "dmarc-enforce, dkim-sign, arc, arc-seal-domain, arc-trusted-sealers, authserv-id, quarantine-retention, quarantine-digest, greylist-delay, greylist-bypass-spf, "
-         "greylist-allow, internal-display-names, "
+         "greylist-allow, auto-ban-failures, auto-ban-window, auto-ban-duration, rate-limit-connections, "
+         "rate-limit-messages, rate-limit-recipients, reputation-exempt, helo-check, helo-check-dns, "
+         "sender-domain-check, internal-display-names, "
          "encrypt-keyword, rules.NAME)";
 }
 

@@ -1,66 +1,47 @@
 #include "smtp/reputation.hpp"
 
-#include <cstdlib>
+#include <algorithm>
 #include <ctime>
 
 #include "core/log.hpp"
 #include "checks/greylist/greylist_store.hpp"
-#include "checks/reputation/ip_ranges.hpp"
-#include "policy/names.hpp"
 
 namespace portcullis::smtp {
 namespace dnsbl = checks::dnsbl;
+namespace rep = checks::reputation;
 
-std::vector<dnsbl::Zone> dnsbl_zones(const policy::Snapshot& snap, dnsbl::Stage stage) {
-  std::vector<dnsbl::Zone> out;
-  for (const auto& z : snap.dnsbl_zones) {
-    dnsbl::Zone zone{z.zone, z.expect, z.action == "block" ? dnsbl::Action::block : dnsbl::Action::score, z.score,
-                     z.stage == "rcpt" ? dnsbl::Stage::rcpt : dnsbl::Stage::connect, z.note};
-    if (zone.stage != stage) continue;
-    if (const std::string error = dnsbl::check_zone(zone); !error.empty()) {
-      log::warn("dnsbl_zone_invalid", {{"zone", z.zone}, {"error", error}, {"action", "skipped"}});
-      continue;
-    }
-    out.push_back(std::move(zone));
+namespace {
+
+// Findings as the rules and the verdict see them, and as the log names them.
+std::string add_symbols(const std::vector<rep::Symbol>& found, std::vector<hooks::Symbol>& symbols) {
+  std::string names;
+  for (const auto& f : found) {
+    symbols.push_back(hooks::Symbol{f.name, f.score});
+    names += (names.empty() ? "" : " ") + f.name + (f.detail.empty() ? "" : "(" + f.detail + ")");
   }
-  return out;
+  return names;
 }
 
-checks::greylist::Settings greylist_settings(const policy::Snapshot& snap) {
-  checks::greylist::Settings s;
-  s.bypass_spf_pass = true;
-  if (const auto v = snap.setting("greylist-delay")) s.delay = std::chrono::seconds(std::strtoll(v->c_str(), nullptr, 10));
-  if (const auto v = snap.setting("greylist-bypass-spf")) s.bypass_spf_pass = *v != "off";
-  if (const auto v = snap.setting("greylist-allow")) {
-    for (const auto& item : policy::split_names(*v)) {
-      if (item.find('@') != std::string::npos) {
-        s.bypass_senders.push_back(item);
-      } else if (auto cidr = policy::Cidr::parse(item)) {
-        s.bypass_networks.push_back(*cidr);
-      }
-    }
-  }
-  return s;
-}
+}  // namespace
 
-boost::asio::awaitable<ConnectVerdict> check_connection(const policy::Snapshot& snap, net::DnsSource* dns,
-                                                        boost::asio::ip::address client, std::string client_text,
-                                                        std::string hostname) {
+boost::asio::awaitable<ConnectVerdict> check_connection(const ReputationPolicy& rep, ClientGuard& guard,
+                                                        net::DnsSource* dns, boost::asio::ip::address client,
+                                                        std::string client_text, std::string hostname) {
   ConnectVerdict v;
-  v.trusted = snap.in_relaynets(client);
-  const auto range = checks::reputation::IpRanges(snap.ip_ranges).decide(client, std::time(nullptr));
-  if (range.decision == checks::reputation::RangeDecision::deny && !v.trusted) {
-    v.refused = std::string(checks::reputation::kDenyReply);
+  v.trusted = rep.snapshot && rep.snapshot->in_relaynets(client);
+  const auto range = rep.ranges.decide(client, std::time(nullptr));
+  if (range.decision == rep::RangeDecision::deny && !v.trusted) {
+    v.refused = std::string(rep::kDenyReply);
     log::info("connection_refused", {{"client", client_text}, {"reason", "ip range " + range.name}});
     co_return v;
   }
-  if (range.decision == checks::reputation::RangeDecision::allow) v.trusted = true;
-  if (v.trusted || dns == nullptr) co_return v;
-  const auto zones = dnsbl_zones(snap, dnsbl::Stage::connect);
-  if (zones.empty()) co_return v;
+  if (range.decision == rep::RangeDecision::allow) v.trusted = true;
+  if (v.trusted) co_return v;
+  v.refused = guard.at_connect(client, client_text, rep, hostname);  // a ban, the connection rate
+  if (!v.refused.empty() || dns == nullptr || rep.connect_zones.empty()) co_return v;
   dnsbl::Settings ds;
   ds.hostname = std::move(hostname);
-  auto op = dnsbl::lookup(*dns, client, zones, dnsbl::Stage::connect, ds);
+  auto op = dnsbl::lookup(*dns, client, rep.connect_zones, dnsbl::Stage::connect, ds);
   const dnsbl::Outcome out = co_await std::move(op);
   for (const auto& h : out.hits) v.symbols.push_back(hooks::Symbol{h.symbol, h.score});
   if (!out.hits.empty() || !out.problems.empty())
@@ -73,16 +54,49 @@ boost::asio::awaitable<ConnectVerdict> check_connection(const policy::Snapshot& 
   co_return v;
 }
 
+boost::asio::awaitable<std::string> check_helo_name(const ReputationPolicy& rep, net::DnsSource* dns,
+                                                    std::string helo, boost::asio::ip::address client,
+                                                    std::string client_text, std::vector<hooks::Symbol>& symbols) {
+  // A new HELO replaces what the last one found.
+  std::erase_if(symbols, [](const hooks::Symbol& s) { return s.name.rfind("HELO_", 0) == 0; });
+  if (rep.helo == CheckMode::off) co_return std::string();
+  rep::HeloOutcome out;
+  if (dns != nullptr) {
+    auto op = rep::check_helo(*dns, helo, client, rep.helo_settings);
+    out = co_await std::move(op);
+  } else {
+    out = rep::check_helo_syntax(helo, client, rep.helo_settings);
+  }
+  const std::string found = add_symbols(out.symbols, symbols);
+  if (!found.empty() || !out.dns_problem.empty())
+    log::info("helo_check", {{"client", client_text}, {"helo", helo}, {"symbols", found},
+                             {"refused", out.reject ? "yes" : "no"}, {"dns_problem", out.dns_problem}});
+  co_return out.reject ? out.reply : std::string();
+}
+
+boost::asio::awaitable<std::string> check_sender(const ReputationPolicy& rep, net::DnsSource* dns,
+                                                 std::string sender, std::string client_text,
+                                                 std::vector<hooks::Symbol>& symbols) {
+  if (rep.sender_domain == CheckMode::off || dns == nullptr || sender.empty()) co_return std::string();
+  auto op = rep::check_sender_domain(*dns, sender, rep.sender_settings);
+  const rep::SenderDomainOutcome out = co_await std::move(op);
+  const std::string found = add_symbols(out.symbols, symbols);
+  if (!found.empty() || !out.dns_problem.empty())
+    log::info("sender_domain_check", {{"client", client_text}, {"from", sender}, {"symbols", found},
+                                      {"refused", out.reject ? "yes" : out.tempfail ? "tempfail" : "no"},
+                                      {"dns_problem", out.dns_problem}});
+  co_return (out.reject || out.tempfail) ? out.reply : std::string();
+}
+
 boost::asio::awaitable<std::string> check_recipient(RcptContext ctx, std::string sender, std::string rcpt,
                                                     bool postmaster) {
   if (ctx.dns != nullptr) {
     if (!ctx.rcpt_dnsbl) {
       ctx.rcpt_dnsbl.emplace();
-      const auto zones = dnsbl_zones(ctx.snap, dnsbl::Stage::rcpt);
-      if (!zones.empty()) {
+      if (!ctx.rep.rcpt_zones.empty()) {
         dnsbl::Settings ds;
         ds.hostname = ctx.hostname;
-        auto op = dnsbl::lookup(*ctx.dns, ctx.client, zones, dnsbl::Stage::rcpt, ds);
+        auto op = dnsbl::lookup(*ctx.dns, ctx.client, ctx.rep.rcpt_zones, dnsbl::Stage::rcpt, ds);
         ctx.rcpt_dnsbl = co_await std::move(op);
       }
       for (const auto& h : ctx.rcpt_dnsbl->hits) ctx.session_symbols.push_back(hooks::Symbol{h.symbol, h.score});
@@ -94,12 +108,12 @@ boost::asio::awaitable<std::string> check_recipient(RcptContext ctx, std::string
     // postmaster is always reachable (RFC 5321 4.5.1): a listed client can still ask why.
     if (ctx.rcpt_dnsbl->blocked && !postmaster) co_return ctx.rcpt_dnsbl->reply;
   }
-  if (ctx.state == nullptr) co_return std::string();
-  if (!ctx.policies) ctx.policies.emplace(ctx.snap.spam_policies, ctx.snap.spam_policy_targets);
+  if (ctx.state == nullptr || !ctx.rep.snapshot) co_return std::string();
+  if (!ctx.policies) ctx.policies.emplace(ctx.rep.snapshot->spam_policies, ctx.rep.snapshot->spam_policy_targets);
   if (!ctx.policies->for_recipient(rcpt).greylisting) co_return std::string();
   checks::greylist::Request req{ctx.client, sender, rcpt, ctx.spf_pass};
-  const auto gs = greylist_settings(ctx.snap);
-  auto op = checks::greylist::check(ctx.workers, *ctx.state, *ctx.state_mutex, std::move(req), gs, std::time(nullptr));
+  auto op = checks::greylist::check(ctx.workers, *ctx.state, *ctx.state_mutex, std::move(req), ctx.rep.greylist,
+                                    std::time(nullptr));
   const checks::greylist::Decision g = co_await std::move(op);
   if (g.action != checks::greylist::Action::defer) co_return std::string();
   log::info("greylisted", {{"client", ctx.client_text}, {"from", sender.empty() ? "<>" : sender}, {"rcpt", rcpt}});

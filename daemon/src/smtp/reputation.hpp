@@ -1,6 +1,8 @@
-// The connection-level checks' settings as the policy snapshot holds them (docs/spam.md):
-// DNS block list zones (portcullis dnsbl) and greylisting (settings greylist-delay,
-// greylist-bypass-spf, greylist-allow; on or off per recipient by the spam policies).
+// The connection-level checks of a session (docs/spam.md), on the policy compiled once per
+// reload (smtp/reputation_policy.hpp) and the gateway's per-client state (smtp/client_guard):
+// at connect the IP ranges, bans, the connection rate and the connect stage's block lists; at
+// HELO the HELO checks; at MAIL the sender domain; at RCPT the rcpt stage's block lists and
+// greylisting. Trusted clients (relay networks, allowed ranges) skip them all.
 #pragma once
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/address.hpp>
@@ -10,20 +12,15 @@
 #include <string>
 #include <vector>
 
+#include "checks/dnsbl/lookup.hpp"
 #include "checks/verdict/policies.hpp"
 #include "hooks/event.hpp"
 #include "net/dns_source.hpp"
+#include "smtp/client_guard.hpp"
+#include "smtp/reputation_policy.hpp"
 #include "store/store.hpp"
 
-#include "checks/dnsbl/lookup.hpp"
-#include "checks/greylist/greylist.hpp"
-#include "policy/snapshot.hpp"
-
 namespace portcullis::smtp {
-
-// The zones of `stage` (ones the checks/dnsbl validation refuses are left out).
-std::vector<checks::dnsbl::Zone> dnsbl_zones(const policy::Snapshot& snap, checks::dnsbl::Stage stage);
-checks::greylist::Settings greylist_settings(const policy::Snapshot& snap);
 
 struct ConnectVerdict {
   std::string refused;  // the reply instead of a greeting ("" = greet)
@@ -32,14 +29,25 @@ struct ConnectVerdict {
 };
 
 // At connect. dns nullptr: no block lists.
-boost::asio::awaitable<ConnectVerdict> check_connection(const policy::Snapshot& snap, net::DnsSource* dns,
-                                                        boost::asio::ip::address client, std::string client_text,
-                                                        std::string hostname);
+boost::asio::awaitable<ConnectVerdict> check_connection(const ReputationPolicy& rep, ClientGuard& guard,
+                                                        net::DnsSource* dns, boost::asio::ip::address client,
+                                                        std::string client_text, std::string hostname);
+
+// At HELO/EHLO (helo-check): the findings go into `symbols` (replacing those of an earlier
+// HELO of the session); the refusal reply, "" if it passes.
+boost::asio::awaitable<std::string> check_helo_name(const ReputationPolicy& rep, net::DnsSource* dns,
+                                                    std::string helo, boost::asio::ip::address client,
+                                                    std::string client_text, std::vector<hooks::Symbol>& symbols);
+
+// At MAIL (sender-domain-check; `sender` "" for <>): findings into `symbols`; the refusal.
+boost::asio::awaitable<std::string> check_sender(const ReputationPolicy& rep, net::DnsSource* dns,
+                                                 std::string sender, std::string client_text,
+                                                 std::vector<hooks::Symbol>& symbols);
 
 // What a session needs for the RCPT-stage checks; `rcpt_dnsbl` keeps the lists' answer for the
 // session, `policies` the transaction's spam policies (made when first needed).
 struct RcptContext {
-  const policy::Snapshot& snap;
+  const ReputationPolicy& rep;
   net::DnsSource* dns = nullptr;        // nullptr: no block lists
   store::Store* state = nullptr;        // nullptr: no greylisting
   std::mutex* state_mutex = nullptr;

@@ -42,7 +42,11 @@ std::optional<checks::scanner::Endpoint> scanner_endpoint(const std::string& tex
 }
 }  // namespace
 
-Server::Server(const core::Config& config, ServerDeps deps) : config_(config), deps_(std::move(deps)) {
+// How often the store's ban list is read (bans other gateways decided, bans lifted by an admin).
+constexpr std::chrono::seconds kBanRefresh{10};
+
+Server::Server(const core::Config& config, ServerDeps deps)
+    : config_(config), deps_(std::move(deps)), guard_(deps_.io, deps_.workers, deps_.state, deps_.state_mutex) {
   scanners_.clamd = scanner_endpoint(config.scanners.clamd, "clamd");
   scanners_.spamd = scanner_endpoint(config.scanners.spamd, "spamd");
   scanners_.timeout = config.scanners.timeout;
@@ -58,8 +62,20 @@ void Server::serve(std::vector<BoundListener> listeners) {
                             {"port", std::to_string(bound.port())},
                             {"role", l->role == core::ListenerRole::inbound ? "inbound" : "submission"}});
     listeners_.push_back(l);
+    if (!bound.address().is_unspecified()) our_addresses_.push_back(bound.address());
     asio::co_spawn(deps_.io, accept_loop(l), asio::detached);
   }
+  guard_.start(kBanRefresh);
+}
+
+std::shared_ptr<const ReputationPolicy> Server::reputation() {
+  auto snap = deps_.policy();
+  if (!snap) return nullptr;
+  if (!reputation_ || reputation_->snapshot != snap) {
+    reputation_ = compile_reputation(std::move(snap), config_.hostname, our_addresses_);
+    guard_.configure(*reputation_);
+  }
+  return reputation_;
 }
 
 std::vector<tcp::endpoint> Server::endpoints() const {
@@ -70,6 +86,7 @@ std::vector<tcp::endpoint> Server::endpoints() const {
 
 void Server::stop() {
   stopping_ = true;
+  guard_.stop();
   for (auto& l : listeners_) {
     boost::system::error_code ec;
     l->acceptor.close(ec);
@@ -284,12 +301,14 @@ asio::awaitable<void> Server::run_session(tcp::socket connection, ListenerOption
   };
   const bool handshake_failed = opts.tls && !co_await handshake();
 
-  // Connection reputation (smtp/reputation.hpp): IP ranges, the connect stage's block lists.
+  // Connection reputation (smtp/reputation.hpp): IP ranges, bans, the connection rate, the
+  // connect stage's block lists.
   std::string refused;
   bool trusted = false;
   std::optional<checks::dnsbl::Outcome> rcpt_dnsbl;  // the rcpt stage's lists, asked once per session
-  if (const auto snap0 = deps_.policy(); snap0 && !handshake_failed) {
-    auto op = check_connection(*snap0, deps_.dns, client_addr, client, config_.hostname);
+  std::shared_ptr<const ReputationPolicy> rep = reputation();
+  if (rep && !handshake_failed) {
+    auto op = check_connection(*rep, guard_, deps_.dns, client_addr, client, config_.hostname);
     ConnectVerdict v = co_await std::move(op);
     refused = std::move(v.refused);
     trusted = v.trusted;
@@ -305,6 +324,7 @@ asio::awaitable<void> Server::run_session(tcp::socket connection, ListenerOption
     s.refuse(refused);
   } else if (!opts.tls && co_await early_talker(socket)) {
     log::info("early_talker", {{"client", client}});
+    if (rep && !trusted) guard_.failure(client_addr, client, *rep, checks::reputation::Failure::invalid_command);
     s.early_talker();
   } else if (engine != nullptr && engine->handles(hooks::EventKind::connect)) {
     const hooks::EventData e = event_for(hooks::EventKind::connect);
@@ -325,12 +345,17 @@ asio::awaitable<void> Server::run_session(tcp::socket connection, ListenerOption
   std::vector<char> buf(64 * 1024);
   std::shared_ptr<const policy::Snapshot> snap;
   unsigned messages = 0;
+  unsigned protocol_errors = 0;  // counted so far toward auto-ban
+  // The connection-level checks apply to mail from outside (not trusted, not submission).
+  const bool checked = !trusted && role == core::ListenerRole::inbound;
   if (handshake_failed) goto done;
 
   for (;;) {
     Event ev = s.next();
     switch (ev.kind) {
       case Event::Kind::need_input: {
+        for (; protocol_errors < s.protocol_errors(); ++protocol_errors)
+          if (rep && !trusted) guard_.failure(client_addr, client, *rep, checks::reputation::Failure::invalid_command);
         if (!co_await write_out(s.take_output())) goto done;
         running.in_transaction = s.in_transaction();
         // Shutting down (Server::stop): 421 between transactions, or for all at the bound.
@@ -367,6 +392,14 @@ asio::awaitable<void> Server::run_session(tcp::socket connection, ListenerOption
         break;
       }
       case Event::Kind::helo: {
+        if (checked && rep) {  // the HELO checks (helo-check)
+          auto op = check_helo_name(*rep, deps_.dns, std::string(ev.data), client_addr, client, session_symbols);
+          const std::string r = co_await std::move(op);
+          if (!r.empty()) {
+            s.answer(r);
+            break;
+          }
+        }
         hooks::EventData e = event_for(hooks::EventKind::helo);
         e.helo = std::string(ev.data);
         const hooks::Outcome out = co_await run_rules(engine, e);
@@ -385,6 +418,21 @@ asio::awaitable<void> Server::run_session(tcp::socket connection, ListenerOption
           s.answer("451 4.3.0 Error: policy temporarily unavailable, try again later");
           break;
         }
+        rep = reputation();
+        if (checked) {  // the message rate, then the sender domain (sender-domain-check)
+          const auto& env = s.envelope();
+          std::string r = guard_.take(client_addr, client, *rep, checks::reputation::RateKind::message);
+          if (r.empty()) {
+            auto op = check_sender(*rep, deps_.dns, env.null_sender ? std::string() : env.sender.str(), client,
+                                   tx.symbols);
+            r = co_await std::move(op);
+          }
+          if (!r.empty()) {
+            s.answer(r);
+            tx.symbols.clear();
+            break;
+          }
+        }
         // Sender authentication for mail from outside (not our own servers, not submission).
         tx.auth.reset();
         if (deps_.dns != nullptr && role == core::ListenerRole::inbound && !snap->in_relaynets(client_addr)) {
@@ -400,7 +448,7 @@ asio::awaitable<void> Server::run_session(tcp::socket connection, ListenerOption
         const hooks::Outcome out = co_await run_rules(engine, event_for(hooks::EventKind::mail));
         const std::string r = refusal(out);
         if (r.empty()) {
-          tx.symbols = out.symbols;
+          tx.symbols.insert(tx.symbols.end(), out.symbols.begin(), out.symbols.end());
           s.answer("250 2.1.0 Ok");
         } else {
           s.answer(r);
@@ -417,6 +465,17 @@ asio::awaitable<void> Server::run_session(tcp::socket connection, ListenerOption
                                           : policy::decide_recipient(*snap, ev.mailbox, client_addr);
         bool accepted = !d.reply.empty() && d.reply[0] == '2';
         std::string reply = d.reply;
+        rep = reputation();
+        if ((d.verdict == policy::RcptVerdict::relay_denied || d.verdict == policy::RcptVerdict::bad_address) &&
+            !trusted)
+          guard_.failure(client_addr, client, *rep, checks::reputation::Failure::relay_attempt);
+        if (accepted && checked) {  // the recipient rate
+          std::string r = guard_.take(client_addr, client, *rep, checks::reputation::RateKind::recipient);
+          if (!r.empty()) {
+            accepted = false;
+            reply = std::move(r);
+          }
+        }
         std::vector<std::string> deliver_to = d.deliver_to;
         if (accepted && engine != nullptr && engine->handles(hooks::EventKind::rcpt)) {
           hooks::EventData e = event_for(hooks::EventKind::rcpt);
@@ -433,10 +492,10 @@ asio::awaitable<void> Server::run_session(tcp::socket connection, ListenerOption
           }
         }
         // Block lists of the rcpt stage, greylisting (smtp/reputation.hpp).
-        if (accepted && !trusted && role == core::ListenerRole::inbound) {
+        if (accepted && checked) {
           const auto& env = s.envelope();
           const bool spf_pass = tx.auth && tx.auth->spf() && tx.auth->spf()->result == checks::spf::Result::pass;
-          RcptContext rc{*snap,        deps_.dns,   deps_.state,      deps_.state_mutex, deps_.workers, client_addr,
+          RcptContext rc{*rep,        deps_.dns,   deps_.state,      deps_.state_mutex, deps_.workers, client_addr,
                          client,       config_.hostname, spf_pass,    rcpt_dnsbl,        tx.policies,   session_symbols};
           const bool postmaster = ev.bare_postmaster || policy::lower_ascii(ev.mailbox.local) == "postmaster";
           auto op = check_recipient(rc, env.null_sender ? std::string() : env.sender.str(),

@@ -21,7 +21,9 @@
 #include "net/dns_source.hpp"
 #include "policy/snapshot.hpp"
 #include "queue/spool.hpp"
+#include "smtp/client_guard.hpp"
 #include "smtp/content_scan.hpp"
+#include "smtp/reputation_policy.hpp"
 #include "smtp/stream.hpp"
 #include "store/store.hpp"
 #include "tls/server_context.hpp"
@@ -101,10 +103,16 @@ class Server {
   boost::asio::awaitable<void> run_session(boost::asio::ip::tcp::socket socket, ListenerOptions listener);
   // True if the client sends before the banner (waits up to timeouts.greet_delay).
   boost::asio::awaitable<bool> early_talker(boost::asio::ip::tcp::socket& socket);
+  // The connection-level checks' settings of the current policy, compiled once per reload;
+  // nullptr while there is no policy.
+  std::shared_ptr<const ReputationPolicy> reputation();
 
   const core::Config& config_;
   ServerDeps deps_;
   Scanners scanners_;  // [scanners], parsed once (a bad endpoint is refused at start)
+  ClientGuard guard_;  // bans, auto-ban counts, rate limits
+  std::shared_ptr<const ReputationPolicy> reputation_;
+  std::vector<boost::asio::ip::address> our_addresses_;  // the listeners' (for the HELO check)
   std::vector<std::shared_ptr<Listener>> listeners_;
   std::size_t active_ = 0;
   std::map<std::string, unsigned> per_ip_;

@@ -204,6 +204,7 @@ void Session::reply(std::string_view line) {
 
 void Session::fail(std::string_view line) {
   reply(line);
+  ++protocol_errors_;
   count_error();
 }
 

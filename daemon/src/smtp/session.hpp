@@ -103,6 +103,8 @@ class Session {
   // MAIL accepted (or a message streaming in) and the transaction not yet ended.
   bool in_transaction() const { return transaction_ || in_message_; }
   std::size_t message_bytes() const { return message_bytes_; }
+  // Commands the client got wrong so far (syntax, sequence, limits; not policy refusals).
+  unsigned protocol_errors() const { return protocol_errors_; }
 
  private:
   enum class Phase : std::uint8_t { command, data, bdat, closed };
@@ -149,6 +151,7 @@ class Session {
   Phase phase_ = Phase::command;
   Question question_ = Question::none;  // asked (or queued to be asked), not yet answered
   unsigned errors_ = 0;
+  unsigned protocol_errors_ = 0;
   bool discarding_ = false;       // skipping the rest of an over-long command line
   bool helo_done_ = false;
   bool tls_active_ = false;

@@ -370,5 +370,14 @@ TEST(SessionCommands, UnansweredQuestionFailsTemporarily) {
   EXPECT_EQ(s.take_output(), "451 4.3.0 Error: internal error\r\n");
 }
 
+TEST(SessionCommands, ProtocolErrorsCountTheClientsMistakesNotPolicyRefusals) {
+  Driver d;  // the auto-ban counts these (smtp/client_guard.hpp)
+  d.send("EHLO client.test\r\nMAIL FROM:<a@b.test>\r\n");
+  d.send("RCPT TO:<unknown1@d.test>\r\n");  // 550 by policy: an error, not a protocol error
+  EXPECT_EQ(d.session().protocol_errors(), 0u);
+  d.send("BOGUS\r\nMAIL FROM:<c@d.test>\r\n");  // unknown command, nested MAIL
+  EXPECT_EQ(d.session().protocol_errors(), 2u);
+}
+
 }  // namespace
 }  // namespace portcullis::smtp

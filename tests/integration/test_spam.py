@@ -218,6 +218,23 @@ class Scanning(ScannerCase):
         self.assertTrue(msg.header("X-Spam-Status").startswith("Yes, score=10"), msg.header("X-Spam-Status"))
         self.assertIn("GTUBE", msg.data.decode(errors="replace").split("\r\n\r\n")[0])
 
+    def test_rules_see_what_the_scanners_found(self):
+        self.setup_gateway(policies=[["set", "tagonly", "--quarantine", "off", "--reject", "off"],
+                                     ["assign", "*", "tagonly"]], start=False)
+        self.gw.start()
+        self.gw.write_rule("10-scan.lua", r'''
+function on_data(ev)
+  ev:add_header("X-Rule-Saw", string.format("spamd=%s gtube=%s score=%d",
+    tostring(ev.symbols.SPAMD ~= nil), tostring(ev.symbols.SA_GTUBE ~= nil), math.floor(ev.score)))
+end
+''')
+        t = self.send(make_message("buy now", [GTUBE.decode()]))
+        self.assertEqual(t.data[0], 250, t)
+        msg = self.dest.wait_for(1, diagnostics=self.diag(self.dest))[0]
+        saw = msg.header("X-Rule-Saw")
+        self.assertTrue(saw.startswith("spamd=true gtube=true score="), saw)
+        self.assertGreaterEqual(int(saw.rsplit("=", 1)[1]), 1000)  # GTUBE alone scores 1000
+
     def test_recipients_under_different_policies_are_split(self):
         self.setup_gateway(policies=[["set", "strict", "--virus", "quarantine"],
                                      ["set", "lax", "--virus-scan", "off"],

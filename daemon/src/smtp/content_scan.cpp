@@ -78,4 +78,22 @@ std::vector<queue::Replacement> check_attachments(mail::MimeParser& parser, chec
   return removal;
 }
 
+ScanWanted scans_wanted(const checks::verdict::Policies& policies, const std::vector<std::string>& rcpts) {
+  ScanWanted w;
+  for (const auto& r : rcpts) {
+    const auto& p = policies.for_recipient(r);
+    w.clamd = w.clamd || p.virus_scan;
+    w.spamd = w.spamd || p.spam_scan;
+  }
+  return w;
+}
+
+void scanner_symbols(const checks::verdict::Findings& findings, std::vector<hooks::Symbol>& symbols) {
+  if (findings.spamd_score) {
+    symbols.push_back(hooks::Symbol{"SPAMD", *findings.spamd_score});
+    for (const auto& name : findings.spamd_symbols) symbols.push_back(hooks::Symbol{"SA_" + name, 0});
+  }
+  if (!findings.virus.empty()) symbols.push_back(hooks::Symbol{"CLAMAV_VIRUS", 0});
+}
+
 }  // namespace portcullis::smtp

@@ -13,7 +13,9 @@
 #include <vector>
 
 #include "checks/scanner/endpoint.hpp"
+#include "checks/verdict/policies.hpp"
 #include "checks/verdict/verdict.hpp"
+#include "hooks/event.hpp"
 #include "mail/mime.hpp"
 #include "queue/spool.hpp"
 
@@ -38,6 +40,18 @@ struct ScanLog {
 boost::asio::awaitable<ScanLog> scan_message(const Scanners& scanners, boost::asio::thread_pool& workers,
                                              const queue::SpoolWriter& writer, std::uint64_t size, bool want_clamd,
                                              bool want_spamd, checks::verdict::Findings& findings);
+
+// Which scanners the policies of `rcpts` ask for.
+struct ScanWanted {
+  bool clamd = false;
+  bool spamd = false;
+};
+ScanWanted scans_wanted(const checks::verdict::Policies& policies, const std::vector<std::string>& rcpts);
+
+// What the scanners found, as the Lua rules see it (docs/lua-api.md): SPAMD with spamd's total
+// score, SA_NAME (score 0) for each of spamd's rules that hit, CLAMAV_VIRUS (score 0) for a virus.
+// Appended to `symbols`; the verdict counts spamd's score by itself (Findings::spamd_score).
+void scanner_symbols(const checks::verdict::Findings& findings, std::vector<hooks::Symbol>& symbols);
 
 // Finishes the message's MIME parser and applies the attachment rules: the blocked parts go
 // into `findings`; returns the replacements that would take them out (for policies that remove).

@@ -624,8 +624,26 @@ asio::awaitable<void> Server::run_session(tcp::socket connection, ListenerOption
           for (const auto& range : checks::forged_results(section, tx.auth->settings().authserv_id))
             amend.drop.push_back(range);
         }
+        // Spam and malware (docs/spam.md): the attachment rules and the scanners the recipients'
+        // policies ask for, before the rules so that these see what they found.
+        if (!tx.policies) {  // made at RCPT when greylisting asked; else now
+          if (snap) tx.policies.emplace(snap->spam_policies, snap->spam_policy_targets);
+          else tx.policies.emplace();
+        }
+        const checks::verdict::Policies& policies = *tx.policies;
+        checks::verdict::Findings findings;
+        // Attachments: blocked parts found while the data streamed; how to take them out.
+        const std::vector<queue::Replacement> removal = tx.mime ? check_attachments(*tx.mime, findings)
+                                                                : std::vector<queue::Replacement>{};
+        const ScanWanted scanned = scans_wanted(policies, rcpts);
+        auto scan_op = scan_message(scanners_, deps_.workers, *w, size - tx.prefix_size, scanned.clamd, scanned.spamd,
+                                    findings);
+        ScanLog scan = co_await std::move(scan_op);
         if (tx.headers && engine != nullptr && engine->handles(hooks::EventKind::data)) {
           hooks::EventData e = event_for(hooks::EventKind::data);
+          const std::size_t before = e.symbols.size();
+          scanner_symbols(findings, e.symbols);
+          for (std::size_t i = before; i < e.symbols.size(); ++i) e.score += e.symbols[i].score;
           e.queue_id = id;
           e.size = s.message_bytes();
           e.headers = &section;
@@ -657,26 +675,18 @@ asio::awaitable<void> Server::run_session(tcp::socket connection, ListenerOption
         std::sort(amend.drop.begin(), amend.drop.end());  // forged results and rules' removals, once each
         amend.drop.erase(std::unique(amend.drop.begin(), amend.drop.end()), amend.drop.end());
 
-        // Spam and malware (docs/spam.md): the scanners the recipients' policies ask for, then
-        // each recipient's verdict; recipients under different outcomes get copies of their own.
-        if (!tx.policies) {  // made at RCPT when greylisting asked; else now
-          if (snap) tx.policies.emplace(snap->spam_policies, snap->spam_policy_targets);
-          else tx.policies.emplace();
+        // Spam and malware (docs/spam.md), the scanners' part: the ones the recipients' policies
+        // ask for, before the rules so that these see what they found.
+        const ScanWanted wanted = scans_wanted(policies, rcpts);
+        if ((wanted.clamd && !scanned.clamd) || (wanted.spamd && !scanned.spamd)) {  // a rule added recipients
+          auto more_op = scan_message(scanners_, deps_.workers, *w, size - tx.prefix_size, wanted.clamd && !scanned.clamd,
+                                      wanted.spamd && !scanned.spamd, findings);
+          const ScanLog more = co_await std::move(more_op);
+          if (!more.clamd.empty()) scan.clamd = more.clamd;
+          if (!more.spamd.empty()) scan.spamd = more.spamd;
         }
-        const checks::verdict::Policies& policies = *tx.policies;
-        checks::verdict::Findings findings;
+        // Each recipient's verdict; recipients under different outcomes get copies of their own.
         for (const auto& sym : symbols) findings.symbols.push_back({sym.name, sym.score});
-        // Attachments: blocked parts found while the data streamed; how to take them out.
-        const std::vector<queue::Replacement> removal = tx.mime ? check_attachments(*tx.mime, findings)
-                                                                : std::vector<queue::Replacement>{};
-        bool want_clamd = false, want_spamd = false;
-        for (const auto& r : rcpts) {
-          const auto& p = policies.for_recipient(r);
-          want_clamd = want_clamd || p.virus_scan;
-          want_spamd = want_spamd || p.spam_scan;
-        }
-        auto scan_op = scan_message(scanners_, deps_.workers, *w, size - tx.prefix_size, want_clamd, want_spamd, findings);
-        const ScanLog scan = co_await std::move(scan_op);
         const checks::verdict::MessageDecision decision = checks::verdict::decide_message(rcpts, policies, findings);
         if (decision.reply != checks::verdict::MessageDecision::Reply::accept) {
           w->abort();

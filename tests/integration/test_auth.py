@@ -200,6 +200,13 @@ class AuthTest(GatewayCase):
         self.deliver("alice@good.test", signed(make_message("after", ["x"], sender="alice@good.test")))
         time.sleep(1)
         self.assertEqual([m.parsed()["Subject"] for m in self.dest.messages()], ["after"])
+        # An admin who finds it harmless releases it: delivered, as it was held.
+        wait_until(lambda: t.queue_id in self.gw.cli("quarantine", "list").stdout.decode(), 10,
+                   "the quarantine index row")
+        self.assertIn(f"released {t.queue_id}", self.gw.cli("quarantine", "release", t.queue_id).stdout.decode())
+        released = self.dest.wait_for(2, diagnostics=self.diag(self.dest))[1]
+        self.assertEqual(released.parsed()["Subject"], "hold")
+        self.assertIn("dmarc=fail", released.parsed()["Authentication-Results"])
 
     def test_several_from_fields_rejected(self):
         self.setup_gateway()

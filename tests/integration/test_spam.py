@@ -116,6 +116,16 @@ class Reputation(PlainCase):
             self.assertEqual(c.banner.code, 554, c.banner)
             self.assertIn("block.test", c.banner.text)
 
+    def test_connect_rule_symbols_join_the_block_lists_hits(self):
+        zone = {"1.0.0.127.score.test": [{"type": "A", "value": "127.0.0.4"}]}
+        self.setup_gateway(zone=zone, dnsbl=[["score.test", "--score", "1.5"]])
+        self.gw.write_rule("10-connect.lua", 'function on_connect(ev) ev:add_symbol("CONNECT_RULE", 0.5) end\n')
+        t = self.send(make_message("both", ["hello"]))
+        self.assertEqual(t.data[0], 250, t)
+        status = self.dest.wait_for(1, diagnostics=self.diag(self.dest))[0].header("X-Spam-Status")
+        self.assertIn("RBL_SCORE_TEST", status)
+        self.assertIn("CONNECT_RULE", status)
+
     def test_greylisting_defers_then_passes_the_retry(self):
         self.setup_gateway(policies=[["set", "grey", "--greylisting", "on"], ["assign", "*", "grey"]],
                            settings={"greylist-delay": "2"})
@@ -316,6 +326,22 @@ class Quarantine(ScannerCase):
         self.assertEqual(self.held_ids(), [])
         self.assertNotIn(qid, self.index())
         time.sleep(1.5)
+        self.assertEqual(self.dest.count(), 0)
+
+    def test_retention_expiry_deletes_the_message_and_its_index(self):
+        import sqlite3
+        self.setup_gateway(policies=[["set", "hold", "--virus", "quarantine"], ["assign", "*", "hold"]],
+                           settings={"quarantine-digest": "off"}, quarantine_sweep="1s")
+        qid = self.hold_eicar()
+        wait_until(lambda: qid in self.index(), 10, "index row", diagnostics=self.diag())
+        time.sleep(2)  # a few sweeps: not expired yet (30 days by default)
+        self.assertEqual(self.held_ids(), [qid])
+        # Its retention ends now (as if 30 days had passed).
+        with sqlite3.connect(self.gw.root / "data" / "portcullis.db", timeout=10) as db:
+            self.assertEqual(db.execute("UPDATE quarantine SET expires = 1 WHERE id = ?", (qid,)).rowcount, 1)
+        self.gw.wait_event("quarantine_expired", queue_id=qid)
+        self.assertEqual(self.held_ids(), [])
+        self.assertNotIn(qid, self.index())
         self.assertEqual(self.dest.count(), 0)
 
     def test_digest_lists_what_is_held(self):

@@ -22,12 +22,32 @@ std::shared_ptr<const ReputationPolicy> policy_with(std::map<std::string, std::s
 
 const asio::ip::address kClient = asio::ip::make_address("198.51.100.7");
 
-TEST(ClientGuard, FailuresBanTheClientAtOnceAndOthersNot) {
+// A guard without a store (bans stay on this gateway), configured with `settings`.
+struct LocalGuard {
+  explicit LocalGuard(std::map<std::string, std::string, std::less<>> settings) : policy(policy_with(std::move(settings))) {
+    guard.configure(*policy);
+  }
   asio::io_context io;
-  asio::thread_pool workers(1);
-  ClientGuard g(io, workers, nullptr, nullptr);
-  const auto p = policy_with({{"auto-ban-failures", "3"}, {"reputation-exempt", "192.0.2.0/24"}});
-  g.configure(*p);
+  asio::thread_pool workers{1};
+  ClientGuard guard{io, workers, nullptr, nullptr};
+  std::shared_ptr<const ReputationPolicy> policy;
+};
+
+// Runs `io` in short slices until `done()` (at most 4 s).
+template <class F>
+bool run_until(asio::io_context& io, F done) {
+  for (int i = 0; i < 200; ++i) {
+    io.restart();
+    io.run_for(std::chrono::milliseconds(20));
+    if (done()) return true;
+  }
+  return false;
+}
+
+TEST(ClientGuard, FailuresBanTheClientAtOnceAndOthersNot) {
+  LocalGuard lg({{"auto-ban-failures", "3"}, {"reputation-exempt", "192.0.2.0/24"}});
+  ClientGuard& g = lg.guard;
+  const auto& p = lg.policy;
   EXPECT_EQ(g.at_connect(kClient, "c", *p, "mx.test"), "");
   g.failure(kClient, "c", *p, Failure::relay_attempt);
   g.failure(kClient, "c", *p, Failure::invalid_command);
@@ -43,21 +63,17 @@ TEST(ClientGuard, FailuresBanTheClientAtOnceAndOthersNot) {
 }
 
 TEST(ClientGuard, ZeroFailuresIsOff) {
-  asio::io_context io;
-  asio::thread_pool workers(1);
-  ClientGuard g(io, workers, nullptr, nullptr);
-  const auto p = policy_with({{"auto-ban-failures", "0"}, {"reputation-exempt", "none"}});
-  g.configure(*p);
+  LocalGuard lg({{"auto-ban-failures", "0"}, {"reputation-exempt", "none"}});
+  ClientGuard& g = lg.guard;
+  const auto& p = lg.policy;
   for (int i = 0; i < 20; ++i) g.failure(kClient, "c", *p, Failure::invalid_command);
   EXPECT_EQ(g.at_connect(kClient, "c", *p, "mx.test"), "");
 }
 
 TEST(ClientGuard, RatesPerKindAndClient) {
-  asio::io_context io;
-  asio::thread_pool workers(1);
-  ClientGuard g(io, workers, nullptr, nullptr);
-  const auto p = policy_with({{"rate-limit-messages", "2"}, {"rate-limit-connections", "1"}, {"reputation-exempt", "none"}});
-  g.configure(*p);
+  LocalGuard lg({{"rate-limit-messages", "2"}, {"rate-limit-connections", "1"}, {"reputation-exempt", "none"}});
+  ClientGuard& g = lg.guard;
+  const auto& p = lg.policy;
   EXPECT_EQ(g.take(kClient, "c", *p, RateKind::message), "");
   EXPECT_EQ(g.take(kClient, "c", *p, RateKind::message), "");
   EXPECT_EQ(g.take(kClient, "c", *p, RateKind::message).rfind("451 4.7.1", 0), 0u);
@@ -80,34 +96,16 @@ TEST(ClientGuard, BansGoThroughTheStoreAndAreLiftedThere) {
   g.failure(kClient, "c", *p, Failure::relay_attempt);
   g.failure(kClient, "c", *p, Failure::relay_attempt);
   auto other = ts.other();  // another gateway's connection
-  bool stored = false;
-  for (int i = 0; i < 200 && !stored; ++i) {
-    io.restart();
-    io.run_for(std::chrono::milliseconds(20));
-    stored = other->ban_find("198.51.100.7", std::time(nullptr)).has_value();
-  }
-  ASSERT_TRUE(stored);
+  ASSERT_TRUE(run_until(io, [&] { return other->ban_find("198.51.100.7", std::time(nullptr)).has_value(); }));
   EXPECT_NE(g.at_connect(kClient, "c", *p, "mx.test"), "");
   // Lifted in the store (portcullis ban remove): gone here at the next refresh.
   ASSERT_TRUE(other->ban_remove("198.51.100.7"));
   g.start(std::chrono::seconds(1));
-  bool lifted = false;
-  for (int i = 0; i < 200 && !lifted; ++i) {
-    io.restart();
-    io.run_for(std::chrono::milliseconds(20));
-    lifted = g.at_connect(kClient, "c", *p, "mx.test").empty();
-  }
-  EXPECT_TRUE(lifted);
+  EXPECT_TRUE(run_until(io, [&] { return g.at_connect(kClient, "c", *p, "mx.test").empty(); }));
   // A ban another gateway wrote counts here after a refresh.
   other->ban_add(store::Ban{"198.51.100.99", std::time(nullptr) + 600, "elsewhere", std::time(nullptr)});
   const auto far = asio::ip::make_address("198.51.100.99");
-  bool seen = false;
-  for (int i = 0; i < 200 && !seen; ++i) {
-    io.restart();
-    io.run_for(std::chrono::milliseconds(20));
-    seen = !g.at_connect(far, "f", *p, "mx.test").empty();
-  }
-  EXPECT_TRUE(seen);
+  EXPECT_TRUE(run_until(io, [&] { return !g.at_connect(far, "f", *p, "mx.test").empty(); }));
   g.stop();
   io.restart();
   io.run_for(std::chrono::seconds(2));

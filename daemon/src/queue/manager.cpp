@@ -1,5 +1,7 @@
 #include "queue/manager.hpp"
 
+#include "smtp/rule_calls.hpp"
+
 #include <ctime>
 
 #include <boost/asio/co_spawn.hpp>
@@ -109,13 +111,7 @@ int64_t Manager::backoff(unsigned attempts) const {
 }
 
 asio::awaitable<hooks::Outcome> Manager::rules(const hooks::EventData& e) {
-  if (hooks_ == nullptr || !hooks_->handles(e.kind)) co_return hooks::Outcome{};
-  hooks::Outcome out = co_await hooks_->run(e);
-  if (out.action != hooks::Action::none || out.failed)
-    log::info("rule_decision", {{"event", hooks::event_name(e.kind)}, {"queue_id", e.queue_id},
-                                {"script", out.decided_by}, {"action", hooks::action_name(out.action)},
-                                {"reply", out.reply}});
-  co_return out;
+  return smtp::run_rules(hooks_, e);  // the same run and log line as the sessions'
 }
 
 hooks::EventData Manager::event_for(hooks::EventKind kind, const Spool::Loaded& msg, unsigned attempt) const {

@@ -38,6 +38,7 @@ struct EnvelopeRecord {
   std::string quarantine;  // set by a rule: held, not delivered (the reason)
   bool sign = false;       // from the organisation (relay network, submission): DKIM-signed at delivery
   std::string arc;         // the ARC chain as validated on arrival, "CV N" ("pass 2"): sealed at delivery
+  bool operator==(const EnvelopeRecord&) const = default;
 };
 
 // A range of the appended message data replaced by `text` (length 0: an insertion before

@@ -722,7 +722,11 @@ asio::awaitable<void> Server::run_session(tcp::socket connection, ListenerOption
         try {
           co_await core::offload(deps_.workers, [&w, &copies] {
             for (std::size_t i = 1; i < copies.size(); ++i) w->commit_copy(copies[i].amendment);
-            w->commit(copies.front().amendment);
+            // The first copy keeps the file: an envelope as received is no change (a large
+            // message already on disk is then not rewritten).
+            queue::Amendment first = copies.front().amendment;
+            if (first.envelope && *first.envelope == w->envelope()) first.envelope.reset();
+            w->commit(first);
           });
         } catch (const std::exception& e) {
           error = e.what();

@@ -287,6 +287,13 @@ class Dnsbl(SpamCliTestCase):
             ["list.dnswl.org", "score=-3", "connect", "127.0.*.2-3"],
             ["zen.spamhaus.org", "block", "connect", "127.0.0.2-11,127.0.0.*", "the", "big", "one"],
         ])
+        # The daemon's syntax as well: [LOW..HIGH] ranges, blanks around the commas (stored without).
+        self.assertEqual(self.ok("dnsbl", "add", "ranges.example", "--expect", "127.0.0.[2..11], 127.0.1.*"),
+                         "added DNSBL zone ranges.example: listed clients are refused at connect, "
+                         "answers 127.0.0.[2..11],127.0.1.*\n")
+        self.assertEqual(self.query("SELECT expect FROM dnsbl_zones WHERE zone = 'ranges.example'"),
+                         [("127.0.0.[2..11],127.0.1.*",)])
+        self.ok("dnsbl", "remove", "ranges.example")
         serial = self.serial()
         self.assertEqual(self.ok("dnsbl", "remove", "ZEN.spamhaus.org."), "removed DNSBL zone zen.spamhaus.org\n")
         self.assertGreater(self.serial(), serial)
@@ -314,12 +321,195 @@ class Dnsbl(SpamCliTestCase):
             (["x.example", "--expect", "10.0.0.2"], "'10.0.0.2' is outside 127.0.0.0/8"),
             (["x.example", "--expect", "*.0.0.2"], "'*.0.0.2' is outside 127.0.0.0/8"),
             (["x.example", "--expect", "127.0.0.2," * 30 + "127.0.0.3"], "longer than 255 characters"),
+            # The daemon's parser says why (checks/dnsbl/pattern).
+            (["x.example", "--expect", "127.0.0.256"], "'127.0.0.256' is not a pattern: bad octet '256' (a number "
+                                                       "0-255 without leading zeros, '*', [LOW..HIGH] or LOW-HIGH)"),
+            (["x.example", "--expect", "127.0.0.2, 127.0.0"], "--expect: '127.0.0' is not a pattern: fewer than four "
+                                                               "octets (a pattern is four octets"),
+            (["x.example", "--expect", "127.0.0.2.1"], "'127.0.0.2.1' is not a pattern: more than four octets"),
+            (["x.example", "--expect", "127.0.0.11-2"], "empty range '11-2' (low bound above high bound)"),
+            (["x.example", "--expect", "127.0.0.[2..]"], "'127.0.0.[2..]' is not a pattern: bad range '[2..]'"),
+            (["x.example", "--expect", "127.0.0.2,,127.0.0.3"], "--expect: '' is not a pattern: empty pattern between "
+                                                                "two commas"),
+            (["x.example", "--expect", "127.0.0.2,10.0.0.2"],
+             "--expect: '10.0.0.2' is outside 127.0.0.0/8, where DNSBL answers are (RFC 5782): its first octet must "
+             "be 127"),
+            (["a" * 60 + "." + "b" * 60 + "." + "c" * 60 + ".example"],
+             "is not a DNSBL zone: the zone is longer than 189 characters"),
         ]
         for args, message in cases:
             with self.subTest(args=args):
                 self.fails("dnsbl", "add", *args, contains=message)
         self.fails("dnsbl", "remove", "nope.example", contains="DNSBL zone nope.example does not exist")
         self.fails("dnsbl", "list", "x", contains="unexpected argument 'x'")
+
+
+class DnsblTest(SpamCliTestCase):
+    """`portcullis dnsbl test` against tests/tools/dns_server.py on loopback (always --server)."""
+
+    V6_TWO = "2.0.0.0.0.0.f.7.f.f.f.f" + ".0" * 20  # ::ffff:7f00:2 in nibbles
+    ZONE = {
+        "2.0.0.127.good.test": [{"type": "A", "value": "127.0.0.2"}, {"type": "A", "value": "127.0.0.10"}],
+        "99.2.0.192.good.test": [{"type": "A", "value": "127.0.0.4"},
+                                 {"type": "TXT", "value": "Listed for spam, see https://good.test/?192.0.2.99"}],
+        "*.all.test": [{"type": "A", "value": "127.0.0.2"}],
+        "other.nothing.test": [{"type": "A", "value": "192.0.2.1"}],  # the zone exists, lists nothing
+        "*.refusing.test": [{"type": "A", "value": "127.255.255.254"}],
+        "*.broken.test": [{"type": "SERVFAIL"}],
+        "2.0.0.127.v6.test": [{"type": "A", "value": "127.0.0.2"}],
+        V6_TWO + ".v6.test": [{"type": "A", "value": "127.0.0.2"}],
+        "1" + ".0" * 23 + ".8.b.d.0.1.0.0.2.v6.test": [{"type": "A", "value": "127.0.0.3"}],  # 2001:db8::1
+    }
+
+    def setUp(self):
+        super().setUp()
+        from harness import DnsServer
+        self.dns = DnsServer(self.dir, self.ZONE)
+        self.addCleanup(self.dns.stop)
+        self.dns.start()
+        self.server = f"127.0.0.1:{self.dns.port}"
+
+    def probe(self, *args, status):
+        """Runs dnsbl test with --server; checks the exit status; returns stdout's lines."""
+        r = self.run_cli("dnsbl", "test", *args, "--server", self.server)
+        self.assertEqual(r.returncode, status, f"{args}: stdout {r.stdout!r} stderr {r.stderr!r}")
+        self.assertEqual(r.stderr, "", args)
+        lines = r.stdout.splitlines()
+        if lines and lines[0].startswith("asking "):
+            self.assertTrue(lines[0].startswith(f"asking {self.server} (--server), time bound "), lines[0])
+            return lines[1:]
+        return lines
+
+    def test_healthy_zone(self):
+        r = self.run_cli("dnsbl", "test", "good.test", "--server", self.server)
+        self.assertEqual(r.returncode, 0, r)
+        self.assertEqual(r.stdout.splitlines()[0], f"asking {self.server} (--server), time bound 5000 ms")
+        lines = self.probe("good.test", status=0)
+        self.assertEqual(lines, [
+            "good.test: ok: test point 127.0.0.2 listed (127.0.0.2,127.0.0.10), 127.0.0.1 not listed",
+            "good.test: IPv6 test point ::ffff:7f00:2 is not listed: an IPv4-only zone (IPv6 clients are never found "
+            "in it)",
+        ])
+        queries = self.dns.queries()
+        for name in ("2.0.0.127.good.test A", "1.0.0.127.good.test A", self.V6_TWO + ".good.test A"):
+            self.assertIn(name, queries)
+
+    def test_address_lookup_with_the_configured_pattern(self):
+        self.ok("dnsbl", "add", "good.test", "--expect", "127.0.0.4-11")
+        lines = self.probe("Good.Test.", "--ip", "192.0.2.99", status=0)
+        self.assertIn("good.test: 192.0.2.99 is listed: 127.0.0.4; 127.0.0.4 matches the expected result "
+                      "'127.0.0.4-11'", lines)
+        self.assertIn("good.test: 192.0.2.99: reason: Listed for spam, see https://good.test/?192.0.2.99", lines)
+        self.assertIn("99.2.0.192.good.test TXT", self.dns.queries())
+        self.assertFalse(any("warning" in line for line in lines), lines)
+        lines = self.probe("good.test", "--ip", "::ffff:192.0.2.1", status=0)
+        self.assertIn("good.test: 192.0.2.1 is not listed", lines)
+        # A pattern that counts neither the address's answer nor the test point's: said so.
+        self.ok("dnsbl", "remove", "good.test")
+        self.ok("dnsbl", "add", "good.test", "--expect", "127.0.0.3")
+        lines = self.probe("good.test", "--ip", "192.0.2.99", status=0)
+        self.assertIn("good.test: warning: the expected result '127.0.0.3' matches none of the answers for 127.0.0.2 "
+                      "(127.0.0.2,127.0.0.10): check --expect, listed clients may not count", lines)
+        self.assertIn("good.test: 192.0.2.99 is listed: 127.0.0.4, which the expected result '127.0.0.3' does not "
+                      "match: the gateway does not count it", lines)
+        # An unconfigured zone: any answer counts.
+        lines = self.probe("all.test", "--ip", "192.0.2.99", status=1)
+        self.assertIn("all.test: not a configured zone: any answer in 127.0.0.0/8 counts", lines)
+        self.assertIn("all.test: 192.0.2.99 is listed: 127.0.0.2 (any answer in 127.0.0.0/8 counts)", lines)
+
+    def test_zone_listing_everything(self):
+        lines = self.probe("all.test", status=1)
+        self.assertEqual([line for line in lines if ": problem: " in line], [
+            "all.test: problem: test point 127.0.0.1 is listed (127.0.0.2): the zone answers for every address, "
+            "do not use it",
+            "all.test: problem: IPv6 test point ::ffff:7f00:1 is listed (127.0.0.2): the zone answers for every IPv6 "
+            "address, do not use it",
+        ])
+        self.assertFalse(any(": ok: " in line for line in lines), lines)
+
+    def test_zone_not_listing_its_test_point(self):
+        lines = self.probe("nothing.test", status=1)
+        self.assertEqual(lines[0], "nothing.test: problem: test point 127.0.0.2 is not listed (RFC 5782 5 asks every "
+                                   "list to list it): the zone is not a working DNSBL, or the resolver does not see it")
+
+    def test_refusal_code(self):
+        lines = self.probe("refusing.test", "--ip", "192.0.2.99", status=1)
+        self.assertIn("refusing.test: problem: test point 127.0.0.2: answer 127.255.255.254: the list refused the "
+                      "query: the list refuses queries that come through a public or open resolver (use a resolver "
+                      "of your own, or the list's subscription service)", lines)
+        self.assertIn("refusing.test: problem: test point 127.0.0.1: answer 127.255.255.254: the list refused the "
+                      "query: the list refuses queries that come through a public or open resolver (use a resolver "
+                      "of your own, or the list's subscription service)", lines)
+        self.assertTrue(any(line.startswith("refusing.test: problem: 192.0.2.99: answer 127.255.255.254")
+                            for line in lines), lines)
+        self.assertFalse(any("is listed" in line or "not listed" in line for line in lines), lines)
+
+    def test_servfail(self):
+        lines = self.probe("broken.test", status=1)
+        self.assertIn("broken.test: problem: test point 127.0.0.2: temporary DNS failure: the resolver answered "
+                      "SERVFAIL or REFUSED, or could not be reached", lines)
+
+    def test_timeout_against_a_silent_server(self):
+        import socket
+        silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)  # bound, never read: no answer, no ICMP
+        silent.bind(("127.0.0.1", 0))
+        self.addCleanup(silent.close)
+        server = f"127.0.0.1:{silent.getsockname()[1]}"
+        start = time.monotonic()
+        r = self.run_cli("dnsbl", "test", "good.test", "--server", server, "--timeout", "0.5")
+        elapsed = time.monotonic() - start
+        self.assertEqual(r.returncode, 1, r)
+        self.assertEqual(r.stdout.splitlines(), [
+            f"asking {server} (--server), time bound 500 ms",
+            "good.test: problem: test point 127.0.0.2: no answer within 500 ms",
+            "good.test: problem: test point 127.0.0.1: no answer within 500 ms",
+        ])
+        self.assertLess(elapsed, 10)  # the time bound, not c-ares' own retries
+
+    def test_ipv6_zone(self):
+        lines = self.probe("v6.test", "--ip", "2001:db8::1", status=0)
+        self.assertIn("v6.test: IPv6 test point ::ffff:7f00:2 listed (127.0.0.2), ::ffff:7f00:1 not listed: the zone "
+                      "lists IPv6 addresses too", lines)
+        self.assertIn("v6.test: 2001:db8::1 is listed: 127.0.0.3 (any answer in 127.0.0.0/8 counts)", lines)
+
+    def test_all_configured_zones(self):
+        self.assertEqual(self.probe("all", status=0), ["no DNSBL zones are configured (see 'portcullis dnsbl add')"])
+        self.ok("dnsbl", "add", "good.test", "--score", "1")
+        self.ok("dnsbl", "add", "v6.test")
+        lines = self.probe("all", status=0)
+        self.assertIn("good.test: ok: test point 127.0.0.2 listed (127.0.0.2,127.0.0.10), 127.0.0.1 not listed", lines)
+        self.assertIn("v6.test: ok: test point 127.0.0.2 listed (127.0.0.2), 127.0.0.1 not listed", lines)
+        self.assertEqual(lines[-1], "2 zones tested: 2 healthy, 0 with problems")
+        self.ok("dnsbl", "add", "all.test", "--stage", "rcpt")
+        lines = self.probe("all", "--timeout", "2", status=1)
+        self.assertIn("all.test: problem: test point 127.0.0.1 is listed (127.0.0.2): the zone answers for every "
+                      "address, do not use it", lines)
+        self.assertEqual(lines[-1], "3 zones tested: 2 healthy, 1 with problems")
+        self.assertEqual([line.split(":")[0] for line in lines[:-1] if ": ok: " in line], ["good.test", "v6.test"])
+
+    def test_refusals(self):
+        cases = [
+            ([], "missing argument: usage: portcullis dnsbl test ZONE|all [--ip ADDRESS] [--server HOST[:PORT]]"),
+            (["a.test", "b.test"], "unexpected argument 'b.test'"),
+            (["localhost"], "'localhost' is not a DNSBL zone"),
+            (["a" * 60 + "." + "b" * 60 + "." + "c" * 60 + ".example"], "is not a DNSBL zone: the zone is longer than"),
+            (["good.test", "--ip", "192.0.2.300"], "--ip: '192.0.2.300' is not an IP address"),
+            (["good.test", "--ip", "fe80::1%lo"], "--ip: 'fe80::1%lo' is not an IP address"),
+            (["good.test", "--server", "127.0.0.1:0"], "--server: '127.0.0.1:0' has a bad port (expected 1-65535)"),
+            (["good.test", "--server", "127.0.0.1:x"], "has a bad port"),
+            (["good.test", "--server", "[::1"], "--server: '[::1' lacks the closing ']'"),
+            (["good.test", "--server", "[::1]53"], "has something other than ':PORT' after ']'"),
+            (["good.test", "--server", "::1::2"], "is not an IPv6 address"),
+            (["good.test", "--server", "300.0.0.1"], "has no valid IPv4 address"),
+            (["good.test", "--server", "bad host"], "is not an IP address or host name"),
+            (["good.test", "--server", ":53"], "has no host"),
+            (["good.test", "--timeout", "0"], "--timeout: expected a number of seconds from 0.1 to 60 (not '0')"),
+            (["good.test", "--timeout", "soon"], "--timeout: expected a number of seconds"),
+            (["good.test", "--expect", "127.0.0.2"], "unknown option --expect"),
+        ]
+        for args, message in cases:
+            with self.subTest(args=args):
+                self.fails("dnsbl", "test", *args, contains=message)
 
 
 class IpRange(SpamCliTestCase):

@@ -1,7 +1,7 @@
-// portcullis dnsbl add|remove|list — the DNS block lists the gateway asks about each client
-// (store::DnsblZone). The --expect pattern is checked here by a small validator of its syntax;
-// the daemon's own parser (checks/dnsbl) reads it.
-#include <algorithm>
+// portcullis dnsbl add|remove|list|test — the DNS block lists the gateway asks about each client
+// (store::DnsblZone). Zones and --expect patterns are checked with the daemon's own code
+// (checks/dnsbl: zone_error, parse_pattern, check_zone), so what the CLI stores the daemon
+// reads; `test` is in cli/dnsbl_test.cpp.
 #include <charconv>
 #include <cmath>
 #include <ostream>
@@ -10,18 +10,25 @@
 #include <system_error>
 #include <vector>
 
+#include "checks/dnsbl/lookup.hpp"
+#include "checks/dnsbl/pattern.hpp"
+#include "checks/dnsbl/query_name.hpp"
 #include "cli/args.hpp"
 #include "cli/commands.hpp"
+#include "cli/dnsbl_test.hpp"
 #include "store/schema.hpp"
 #include "store/spam_rules.hpp"
 
 namespace portcullis::cli {
+
+namespace dnsbl = checks::dnsbl;
+
 namespace {
 
 constexpr const char* add_synopsis =
     "dnsbl add ZONE [--expect PATTERN] [--block | --score S] [--stage connect|rcpt] [--note TEXT]";
 constexpr std::size_t kMaxNote = 200;
-constexpr std::size_t kMaxPattern = 255;
+constexpr std::size_t kMaxPattern = 255;  // the store's limit (store/spam_rules.hpp)
 constexpr double kMaxScore = 1000;
 
 store::Store& dnsbl_store(Context& ctx) {
@@ -32,61 +39,37 @@ store::Store& dnsbl_store(Context& ctx) {
   return s;
 }
 
-// A zone: a DNS name of two labels or more, lower-cased, one trailing dot dropped.
-std::string zone_arg(const std::string& text) {
-  std::string_view name = text;
-  if (name.ends_with('.')) name.remove_suffix(1);
-  const std::string zone = domain_argument(name);
-  if (zone.find('.') == std::string::npos)
-    throw UsageError("'" + text + "' is not a DNSBL zone (expected a DNS name such as zen.spamhaus.org)");
-  return zone;
-}
-
-// A decimal 0-255 without leading zeros.
-bool octet(std::string_view text, int& value) {
-  if (text.empty() || text.size() > 3 || (text.size() > 1 && text[0] == '0')) return false;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  return ec == std::errc() && end == text.data() + text.size() && value >= 0 && value <= 255;
-}
-
-// One octet of a pattern: N, '*' or A-B (A <= B).
-bool octet_pattern(std::string_view text) {
-  if (text == "*") return true;
-  int a = 0;
-  int b = 0;
-  const auto dash = text.find('-');
-  if (dash == std::string_view::npos) return octet(text, a);
-  return octet(text.substr(0, dash), a) && octet(text.substr(dash + 1), b) && a <= b;
-}
-
-// The answers that count: "" (any in 127.0.0.0/8), or comma-separated IPv4 patterns of four
-// octets, each a number, '*' or a range; the first octet is 127 (RFC 5782 2.1).
+// The answers that count, parsed by the daemon's parser (checks/dnsbl/pattern.hpp): "" (any
+// answer in 127.0.0.0/8) or comma-separated patterns of four octets. Returned without blanks
+// (the store refuses spaces; the parser allows them around the commas only), at most 255
+// characters (the store's limit).
 std::string expect_arg(const std::string& text) {
-  if (text.empty()) return text;
-  if (text.size() > kMaxPattern) throw UsageError("--expect: the pattern is longer than 255 characters");
-  std::string_view rest = text;
-  for (;;) {
-    const auto comma = rest.find(',');
-    const std::string_view item = rest.substr(0, comma);
-    std::vector<std::string_view> octets;
-    std::string_view part = item;
-    for (;;) {
-      const auto dot = part.find('.');
-      octets.push_back(part.substr(0, dot));
-      if (dot == std::string_view::npos) break;
-      part.remove_prefix(dot + 1);
-    }
-    if (octets.size() != 4 || !std::all_of(octets.begin(), octets.end(), octet_pattern))
-      throw UsageError("--expect: '" + std::string(item) +
-                       "' is not a pattern (four octets, each a number 0-255, '*' or a range A-B: 127.0.0.2, "
-                       "127.0.0.*, 127.0.0.2-11; several separated by commas)");
-    if (octets[0] != "127")
-      throw UsageError("--expect: '" + std::string(item) + "' is outside 127.0.0.0/8, where DNSBL answers are "
-                       "(RFC 5782)");
-    if (comma == std::string_view::npos) break;
-    rest.remove_prefix(comma + 1);
+  std::string compact;
+  for (const char c : text)
+    if (c != ' ' && c != '\t') compact += c;
+  if (compact.size() > kMaxPattern) throw UsageError("--expect: the pattern is longer than 255 characters");
+  const auto parsed = dnsbl::parse_pattern(text);
+  if (parsed.pattern) return compact;
+  constexpr const char* shape =
+      " (a pattern is four octets, each a number 0-255, '*' or a range A-B or [A..B]: 127.0.0.2, 127.0.0.*, "
+      "127.0.0.2-11; several are separated by commas)";
+  const std::string item = "--expect: '" + parsed.item + "'";
+  switch (parsed.fault) {
+    case dnsbl::PatternFault::not_127:
+      throw UsageError(item + " is outside 127.0.0.0/8, where DNSBL answers are (RFC 5782): its first octet must be "
+                       "127");
+    case dnsbl::PatternFault::bad_octet:
+      throw UsageError(item + " is not a pattern: " + parsed.why);
+    case dnsbl::PatternFault::few_octets:
+    case dnsbl::PatternFault::many_octets:
+    case dnsbl::PatternFault::empty_item:
+      throw UsageError(item + " is not a pattern: " + parsed.why + shape);
+    case dnsbl::PatternFault::too_long:
+    case dnsbl::PatternFault::too_many:
+    case dnsbl::PatternFault::none:
+      break;
   }
-  return text;
+  throw UsageError("--expect: " + parsed.error);
 }
 
 double score_arg(const std::string& text) {
@@ -114,7 +97,7 @@ int add(Context& ctx, std::vector<std::string> args) {
   expect_positionals(p, 1, 1, add_synopsis);
   if (block && p.option("score")) throw UsageError("--block and --score exclude each other");
   store::DnsblZone z;
-  z.zone = zone_arg(p.positional[0]);
+  z.zone = dnsbl_zone_arg(p.positional[0]);
   z.expect = expect_arg(p.option("expect").value_or(""));
   if (const auto score = p.option("score")) {
     z.action = "score";
@@ -128,6 +111,12 @@ int add(Context& ctx, std::vector<std::string> args) {
   z.note = p.option("note").value_or("");
   if (z.note.size() > kMaxNote || !store::is_one_line(z.note))
     throw UsageError("--note: expected one line of text, at most 200 octets");
+  // What the daemon will check before it queries the zone (smtp/reputation): always true here.
+  dnsbl::Zone checked;
+  checked.zone = z.zone;
+  checked.expect = z.expect;
+  if (const std::string error = dnsbl::check_zone(checked); !error.empty())
+    throw UsageError("DNSBL zone " + z.zone + ": " + error);
   dnsbl_store(ctx).add_dnsbl_zone(z);
   ctx.out << "added DNSBL zone " << z.zone << ": ";
   if (z.action == "block")
@@ -141,7 +130,7 @@ int add(Context& ctx, std::vector<std::string> args) {
 int remove(Context& ctx, const std::vector<std::string>& args) {
   const auto p = parse_options(args, {});
   expect_positionals(p, 1, 1, "dnsbl remove ZONE");
-  const std::string zone = zone_arg(p.positional[0]);
+  const std::string zone = dnsbl_zone_arg(p.positional[0]);
   if (!dnsbl_store(ctx).remove_dnsbl_zone(zone))
     throw CommandError("DNSBL zone " + zone + " does not exist (see 'portcullis dnsbl list')");
   ctx.out << "removed DNSBL zone " << zone << '\n';
@@ -159,12 +148,26 @@ int list(Context& ctx, const std::vector<std::string>& args) {
 
 }  // namespace
 
+// A zone: a DNS name of two labels or more, lower-cased, one trailing dot dropped, that the
+// daemon can query (dnsbl::zone_error: short enough to hold an IPv6 query name).
+std::string dnsbl_zone_arg(const std::string& text) {
+  std::string_view name = text;
+  if (name.ends_with('.')) name.remove_suffix(1);
+  const std::string zone = domain_argument(name);
+  if (zone.find('.') == std::string::npos)
+    throw UsageError("'" + text + "' is not a DNSBL zone (expected a DNS name such as zen.spamhaus.org)");
+  if (const std::string error = dnsbl::zone_error(zone); !error.empty())
+    throw UsageError("'" + text + "' is not a DNSBL zone: " + error);
+  return zone;
+}
+
 int cmd_dnsbl(Context& ctx, std::vector<std::string> args) {
   const std::string sub = take_subcommand(args, "dnsbl");
   if (sub == "add") return add(ctx, std::move(args));
   if (sub == "remove") return remove(ctx, args);
   if (sub == "list") return list(ctx, args);
-  throw UsageError("dnsbl: unknown subcommand '" + sub + "' (add, remove, list)");
+  if (sub == "test") return dnsbl_test(ctx, args, [&ctx] { return dnsbl_store(ctx).list_dnsbl_zones(); });
+  throw UsageError("dnsbl: unknown subcommand '" + sub + "' (add, remove, list, test)");
 }
 
 }  // namespace portcullis::cli

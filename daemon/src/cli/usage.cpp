@@ -168,12 +168,17 @@ constexpr std::array<GroupHelp, 20> groups{{
     {"dnsbl",
      "dnsbl add ZONE [--expect PATTERN] [--block | --score S] [--stage connect|rcpt] [--note TEXT]\n"
      "dnsbl remove ZONE\n"
-     "dnsbl list\n",
+     "dnsbl list\n"
+     "dnsbl test ZONE|all [--ip ADDRESS] [--server HOST[:PORT]] [--timeout SECONDS]\n",
      "DNS block lists asked about each client. --block (the default) refuses a listed client at\n"
      "--stage (connect, the default, or rcpt: after RCPT TO, so postmaster@ still gets through);\n"
      "--score S adds S (-1000 to 1000; negative for allow lists) to its messages' score instead.\n"
-     "--expect: the answers that count, e.g. 127.0.0.2, 127.0.0.*, 127.0.0.2-11, comma-separated\n"
-     "(default: any answer in 127.0.0.0/8). list prints: ZONE  block|score=S  STAGE  EXPECT  NOTE\n"},
+     "--expect: the answers that count, e.g. 127.0.0.2, 127.0.0.*, 127.0.0.2-11, 127.0.0.[2..11],\n"
+     "comma-separated (default: any answer in 127.0.0.0/8). list prints: ZONE  block|score=S  STAGE\n"
+     "EXPECT  NOTE. test checks a zone (or every configured one) with the RFC 5782 test points:\n"
+     "127.0.0.2 must be listed, 127.0.0.1 must not; --ip also looks ADDRESS up. It asks the\n"
+     "configured resolvers, or --server (PORT defaults to 53), within --timeout (default 5).\n"
+     "Exit status 0 if every zone is healthy, 1 with a 'problem:' line for each fault.\n"},
     {"iprange",
      "iprange add NAME CIDR --allow|--deny [--priority N] [--expires TIME] [--note TEXT]\n"
      "iprange remove NAME\n"

@@ -125,6 +125,56 @@ TEST(DnsblPattern, ErrorsSayWhatIsWrong) {
   EXPECT_NE(parse_error(std::string(2049, '1').c_str()).find("longer than 2048"), std::string::npos);
 }
 
+// What portcullis dnsbl add builds its messages from: the fault, the alternative at fault, and
+// what is wrong inside it.
+TEST(DnsblPattern, FaultsNameTheAlternative) {
+  const auto fault = [](const char* text) {
+    const auto p = parse_pattern(text);
+    EXPECT_FALSE(p.pattern) << text;
+    return p;
+  };
+  auto p = fault("127.0.0.2, 127.0.0.256 ,127.0.0.3");
+  EXPECT_EQ(p.fault, PatternFault::bad_octet);
+  EXPECT_EQ(p.item, "127.0.0.256");
+  EXPECT_EQ(p.why, "bad octet '256' (a number 0-255 without leading zeros, '*', [LOW..HIGH] or LOW-HIGH)");
+  EXPECT_EQ(p.error, p.why);
+  p = fault("127.0.0");
+  EXPECT_EQ(p.fault, PatternFault::few_octets);
+  EXPECT_EQ(p.item, "127.0.0");
+  EXPECT_EQ(p.why, "fewer than four octets");
+  EXPECT_EQ(p.error, "pattern '127.0.0' has fewer than four octets");
+  p = fault("127.0.0.2.1");
+  EXPECT_EQ(p.fault, PatternFault::many_octets);
+  EXPECT_EQ(p.why, "more than four octets");
+  p = fault("127.0.0.2,10.0.0.2");
+  EXPECT_EQ(p.fault, PatternFault::not_127);
+  EXPECT_EQ(p.item, "10.0.0.2");
+  EXPECT_NE(p.why.find("the first octet is not 127"), std::string::npos);
+  EXPECT_EQ(fault("127.0.0.11-2").why, "empty range '11-2' (low bound above high bound)");
+  p = fault("127.0.0.2,");
+  EXPECT_EQ(p.fault, PatternFault::empty_item);
+  EXPECT_EQ(p.item, "");
+  EXPECT_EQ(p.why, "empty pattern after the last comma");
+  EXPECT_EQ(fault(",127.0.0.2").why, "empty pattern before the first comma");
+  EXPECT_EQ(fault("127.0.0.2,,127.0.0.3").why, "empty pattern between two commas");
+  EXPECT_EQ(fault("127.0.0.\x01").item, "127.0.0.?");  // printable only
+  EXPECT_EQ(fault(std::string(2049, '1').c_str()).fault, PatternFault::too_long);
+  std::string many;
+  for (int i = 0; i < 33; ++i) many += "127.0.0.2,";
+  p = fault(many.c_str());
+  EXPECT_EQ(p.fault, PatternFault::too_many);
+  EXPECT_EQ(p.item, "");
+  EXPECT_EQ(p.why, p.error);
+  EXPECT_EQ(parse_pattern("127.0.0.2").fault, PatternFault::none);
+}
+
+TEST(DnsblPattern, RefusalCodesAreExplained) {
+  EXPECT_NE(refusal_meaning(a("127.255.255.254")).find("public or open resolver"), std::string::npos);
+  EXPECT_NE(refusal_meaning(a("127.255.255.255")).find("too many queries"), std::string::npos);
+  EXPECT_NE(refusal_meaning(a("127.255.255.252")).find("typing error"), std::string::npos);
+  EXPECT_NE(refusal_meaning(a("127.255.255.9")).find("an error code of the list"), std::string::npos);
+}
+
 TEST(DnsblQueryName, Ipv4ReversedOctets) {
   EXPECT_EQ(reversed(ip::make_address("192.0.2.99")), "99.2.0.192");
   EXPECT_EQ(query_name(ip::make_address("192.0.2.99"), "zen.example"), "99.2.0.192.zen.example");
@@ -143,6 +193,9 @@ TEST(DnsblQueryName, Ipv6ReversedNibbles) {
   // The IPv6 test point ::FFFF:7F00:2 in nibble form (it is not turned into IPv4 here).
   EXPECT_EQ(ipv6_reversed(ip::make_address_v6("::ffff:7f00:2")),
             "2.0.0.0.0.0.f.7.f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0");
+  EXPECT_EQ(ipv6_query_name(ip::make_address_v6("::ffff:7f00:1"), "V6.Example."),
+            "1.0.0.0.0.0.f.7.f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.v6.example");
+  EXPECT_FALSE(ipv6_query_name(ip::make_address_v6("::1"), "bad zone"));
 }
 
 TEST(DnsblQueryName, ZoneValidation) {

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "checks/dnsbl/bounded.hpp"
+#include "checks/dnsbl/examine.hpp"
 #include "checks/dnsbl/pattern.hpp"
 #include "checks/dnsbl/query_name.hpp"
 
@@ -173,44 +174,19 @@ asio::awaitable<Outcome> lookup(net::DnsSource& dns, asio::ip::address client, c
 }
 
 asio::awaitable<ProbeResult> probe(net::DnsSource& dns, const Zone& zone, std::chrono::milliseconds timeout) {
+  // The IPv4 part of examine() (checks/dnsbl/examine.hpp), said in one sentence.
+  ExamineOptions options;
+  options.timeout = timeout;
+  options.ipv6 = false;
+  auto examining = examine(dns, zone, options);
+  const ZoneCheck check = co_await std::move(examining);
+  const Assessment assessment = assess(check);
   ProbeResult out;
-  if (auto e = check_zone(zone); !e.empty()) {
-    out.detail = "cannot be queried: " + e;
-    co_return out;
-  }
-  const auto listed = query_name(asio::ip::make_address_v4("127.0.0.2"), zone.zone);
-  const auto unlisted = query_name(asio::ip::make_address_v4("127.0.0.1"), zone.zone);
-  if (!listed || !unlisted) {
-    out.detail = "cannot be queried: the query name would exceed 253 characters";
-    co_return out;
-  }
-  std::vector<asio::awaitable<net::AddressResult>> lookups;
-  lookups.push_back(dns.a(*listed));
-  lookups.push_back(dns.a(*unlisted));
-  auto gathering = gather(lookups, timeout);
-  const auto answers = co_await std::move(gathering);
-
-  const AnswerPattern any;
-  const Judged two = judge(answers[0], any, timeout);
-  const Judged one = judge(answers[1], any, timeout);
-  if (!two.problems.empty()) {
-    out.detail = "test point 127.0.0.2: " + two.problems.front();
-  } else if (two.matched.empty()) {
-    out.detail = "test point 127.0.0.2 is not listed (RFC 5782 5): the zone is not a working DNSBL";
-  } else if (!one.problems.empty()) {
-    out.detail = "test point 127.0.0.1: " + one.problems.front();
-  } else if (!one.matched.empty()) {
-    out.detail = "test point 127.0.0.1 is listed (" + join(one.matched, ",") +
-                 "): the zone answers for every address, do not use it";
-  } else {
-    out.working = true;
-    out.detail = "test point 127.0.0.2 listed (" + join(two.matched, ",") + "), 127.0.0.1 not listed";
-    const auto parsed = parse_pattern(zone.expect);
-    bool pattern_matches = false;
-    for (const auto& ip : answers[0]->addresses)
-      if (ip.is_v4() && parsed.pattern->matches(ip.to_v4().to_bytes())) pattern_matches = true;
-    if (!pattern_matches)
-      out.detail += "; note: the expected result '" + zone.expect + "' matches none of these answers";
+  out.working = assessment.healthy;
+  for (const auto& f : assessment.findings) {
+    if (f.level == Level::problem && out.detail.empty()) out.detail = f.text;
+    if (out.working && f.level == Level::ok) out.detail = f.text + out.detail;
+    if (out.working && f.level == Level::warning) out.detail += "; note: " + f.text;
   }
   co_return out;
 }

@@ -16,6 +16,8 @@
 //
 // Admins can check that a zone works with probe(): RFC 5782 5 asks every IPv4 list to list the
 // test point 127.0.0.2 and never 127.0.0.1 (IPv6 lists: ::FFFF:7F00:2 and ::FFFF:7F00:1).
+// checks/dnsbl/examine.hpp has the whole check (IPv6 test points, one address, every answer
+// kept) that `portcullis dnsbl test` prints; probe() is its IPv4 verdict in one sentence.
 #pragma once
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/address.hpp>
@@ -86,7 +88,8 @@ struct ProbeResult {
   std::string detail;    // what was seen, in a sentence
 };
 
-// The RFC 5782 test points of one zone (IPv4), within `timeout`.
+// The RFC 5782 test points of one zone (IPv4), within `timeout`: working when assess()
+// (examine.hpp) finds no problem; detail is its first problem, or its ok finding (and warning).
 boost::asio::awaitable<ProbeResult> probe(net::DnsSource& dns, const Zone& zone, std::chrono::milliseconds timeout);
 
 }  // namespace portcullis::checks::dnsbl

@@ -17,6 +17,14 @@ std::string quoted(std::string_view text) {
   return out + "'";
 }
 
+// Admin input copied whole into a ParsedPattern: printable ASCII, others as '?'.
+std::string printable(std::string_view text) {
+  std::string out(text);
+  for (char& c : out)
+    if (c < 0x20 || c > 0x7e) c = '?';
+  return out;
+}
+
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
@@ -55,7 +63,7 @@ std::optional<OctetRange> octet(std::string_view s, std::string& error) {
   } else {
     const auto v = number(s);
     if (!v) {
-      error = "bad octet " + quoted(s) + " (a number 0-255, '*', [LOW..HIGH] or LOW-HIGH)";
+      error = "bad octet " + quoted(s) + " (a number 0-255 without leading zeros, '*', [LOW..HIGH] or LOW-HIGH)";
       return std::nullopt;
     }
     return OctetRange{*v, *v};
@@ -63,7 +71,7 @@ std::optional<OctetRange> octet(std::string_view s, std::string& error) {
   const auto low = number(low_text);
   const auto high = number(high_text);
   if (!low || !high) {
-    error = "bad range " + quoted(s) + " (bounds are numbers 0-255)";
+    error = "bad range " + quoted(s) + " (bounds are numbers 0-255 without leading zeros)";
     return std::nullopt;
   }
   if (*low > *high) {
@@ -73,7 +81,15 @@ std::optional<OctetRange> octet(std::string_view s, std::string& error) {
   return OctetRange{*low, *high};
 }
 
-std::optional<AddressPattern> alternative(std::string_view s, std::string& error) {
+// One alternative; on failure `out` gets the fault, `why` and `error`.
+std::optional<AddressPattern> alternative(std::string_view s, ParsedPattern& out) {
+  const auto fail = [&](PatternFault fault, std::string why, std::string error) {
+    out.fault = fault;
+    out.item = printable(s);
+    out.why = std::move(why);
+    out.error = std::move(error);
+    return std::nullopt;
+  };
   AddressPattern p;
   std::size_t start = 0;
   for (std::size_t i = 0; i < 4; ++i) {
@@ -86,24 +102,23 @@ std::optional<AddressPattern> alternative(std::string_view s, std::string& error
       while (end < s.size() && s[end] != '.') ++end;
     }
     const std::string_view term = s.substr(start, end - start);
+    std::string error;
     const auto range = octet(term, error);
-    if (!range) return std::nullopt;
+    if (!range) return fail(PatternFault::bad_octet, error, error);
     p.octets[i] = *range;
     if (i < 3) {
-      if (end >= s.size() || s[end] != '.') {
-        error = "pattern " + quoted(s) + " has fewer than four octets";
-        return std::nullopt;
-      }
+      if (end >= s.size() || s[end] != '.')
+        return fail(PatternFault::few_octets, "fewer than four octets",
+                    "pattern " + quoted(s) + " has fewer than four octets");
       start = end + 1;
     } else if (end != s.size()) {
-      error = "pattern " + quoted(s) + " has more than four octets";
-      return std::nullopt;
+      return fail(PatternFault::many_octets, "more than four octets",
+                  "pattern " + quoted(s) + " has more than four octets");
     }
   }
-  if (p.octets[0] != OctetRange{127, 127}) {
-    error = "pattern " + quoted(s) + " must start with 127 (DNSBL answers are in 127.0.0.0/8, RFC 5782)";
-    return std::nullopt;
-  }
+  if (p.octets[0] != OctetRange{127, 127})
+    return fail(PatternFault::not_127, "the first octet is not 127 (DNSBL answers are in 127.0.0.0/8, RFC 5782)",
+                "pattern " + quoted(s) + " must start with 127 (DNSBL answers are in 127.0.0.0/8, RFC 5782)");
   return p;
 }
 
@@ -132,6 +147,20 @@ AnswerKind answer_kind(const std::array<std::uint8_t, 4>& address) {
   return AnswerKind::listing_range;
 }
 
+std::string refusal_meaning(const std::array<std::uint8_t, 4>& address) {
+  switch (address[3]) {
+    case 252:
+      return "the list says the query name is malformed (Spamhaus: a typing error in the zone name)";
+    case 254:
+      return "the list refuses queries that come through a public or open resolver (use a resolver of your own, "
+             "or the list's subscription service)";
+    case 255:
+      return "the list says the query volume is over its limit (too many queries: a subscription is needed)";
+    default:
+      return "an error code of the list (127.255.255.0/24): the query was not answered";
+  }
+}
+
 bool AnswerPattern::matches(const std::array<std::uint8_t, 4>& address) const {
   if (answer_kind(address) != AnswerKind::listing_range) return false;
   if (alternatives_.empty()) return true;
@@ -151,10 +180,14 @@ std::string AnswerPattern::text() const {
 
 ParsedPattern parse_pattern(std::string_view text) {
   ParsedPattern out;
-  if (text.size() > kMaxPatternLength) {
-    out.error = "pattern longer than " + std::to_string(kMaxPatternLength) + " characters";
+  const auto whole = [&out](PatternFault fault, std::string error) {
+    out.fault = fault;
+    out.why = error;
+    out.error = std::move(error);
     return out;
-  }
+  };
+  if (text.size() > kMaxPatternLength)
+    return whole(PatternFault::too_long, "pattern longer than " + std::to_string(kMaxPatternLength) + " characters");
   if (trim(text).empty()) {
     out.pattern = AnswerPattern();
     return out;
@@ -165,14 +198,17 @@ ParsedPattern parse_pattern(std::string_view text) {
     const auto comma = text.find(',', start);
     const std::string_view item = trim(text.substr(start, comma == std::string_view::npos ? text.npos : comma - start));
     if (item.empty()) {
-      out.error = "empty pattern between commas";
+      const std::string where = start == 0                       ? "before the first comma"
+                                : comma == std::string_view::npos ? "after the last comma"
+                                                                  : "between two commas";
+      out.fault = PatternFault::empty_item;
+      out.why = "empty pattern " + where;
+      out.error = out.why;
       return out;
     }
-    if (alternatives.size() == kMaxAlternatives) {
-      out.error = "more than " + std::to_string(kMaxAlternatives) + " patterns";
-      return out;
-    }
-    auto p = alternative(item, out.error);
+    if (alternatives.size() == kMaxAlternatives)
+      return whole(PatternFault::too_many, "more than " + std::to_string(kMaxAlternatives) + " patterns");
+    auto p = alternative(item, out);
     if (!p) return out;
     alternatives.push_back(*p);
     if (comma == std::string_view::npos) break;

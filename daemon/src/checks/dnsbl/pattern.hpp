@@ -49,6 +49,12 @@ enum class AnswerKind { listing_range, outside, refused };
 // list's error range 127.255.255.0/24.
 AnswerKind answer_kind(const std::array<std::uint8_t, 4>& address);
 
+// What a refusal code (an answer in 127.255.255.0/24) says, in a few words, for the admin:
+// 127.255.255.252 the query name is malformed (Spamhaus: a typing error in the zone),
+// 127.255.255.254 queries through public or open resolvers are refused (Spamhaus and others),
+// 127.255.255.255 too many queries (over the free-use limit); any other: an unnamed error code.
+std::string refusal_meaning(const std::array<std::uint8_t, 4>& address);
+
 class AnswerPattern {
  public:
   // The empty pattern: any answer in 127.0.0.0/8.
@@ -66,9 +72,29 @@ class AnswerPattern {
   std::vector<AddressPattern> alternatives_;
 };
 
+// What is wrong with a pattern that does not parse, so that a caller can word its own message
+// (portcullis dnsbl add names the alternative at fault).
+enum class PatternFault {
+  none,
+  too_long,        // the whole text: longer than kMaxPatternLength
+  too_many,        // the whole text: more than kMaxAlternatives alternatives
+  empty_item,      // an empty alternative: before the first comma, between two, or after the last
+  bad_octet,       // an octet that is not a number, '*' or a range (why names the octet)
+  few_octets,      // fewer than four octets
+  many_octets,     // more than four octets
+  not_127,         // a first octet other than 127
+};
+
 struct ParsedPattern {
   std::optional<AnswerPattern> pattern;  // set exactly when error is empty
   std::string error;                     // printable ASCII, short: what is wrong and where
+  PatternFault fault = PatternFault::none;
+  // The alternative at fault (blanks around it dropped), printable ASCII (others as '?');
+  // empty for faults of the whole text and for empty_item.
+  std::string item = {};
+  // What is wrong inside `item` without repeating it: "bad octet '256' (a number 0-255 ...)",
+  // "fewer than four octets"; for faults of the whole text, the same as `error`.
+  std::string why = {};
 };
 
 ParsedPattern parse_pattern(std::string_view text);

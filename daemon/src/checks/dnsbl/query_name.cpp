@@ -73,6 +73,14 @@ std::optional<std::string> query_name(const boost::asio::ip::address& client, st
   return name;
 }
 
+std::optional<std::string> ipv6_query_name(const boost::asio::ip::address_v6& ip, std::string_view zone) {
+  if (!zone_error(zone).empty()) return std::nullopt;
+  if (zone.back() == '.') zone.remove_suffix(1);
+  std::string name = ipv6_reversed(ip) + "." + lower(zone);
+  if (name.size() > kMaxName) return std::nullopt;
+  return name;
+}
+
 std::string symbol_for(std::string_view zone) {
   if (!zone.empty() && zone.back() == '.') zone.remove_suffix(1);
   std::string out = "RBL_";

@@ -26,6 +26,11 @@ std::string zone_error(std::string_view zone);
 // not valid (zone_error) or the whole name exceeds 253 characters.
 std::optional<std::string> query_name(const boost::asio::ip::address& client, std::string_view zone);
 
+// "<32 nibbles>.<zone>" for any IPv6 address, v4-mapped ones included (the IPv6 test points
+// ::FFFF:7F00:2 and ::FFFF:7F00:1, which query_name would ask as IPv4); nullopt as for
+// query_name.
+std::optional<std::string> ipv6_query_name(const boost::asio::ip::address_v6& ip, std::string_view zone);
+
 // "RBL_" + the zone upper-cased, every character other than a letter or digit as '_':
 // "zen.spamhaus.org" -> "RBL_ZEN_SPAMHAUS_ORG".
 std::string symbol_for(std::string_view zone);

@@ -19,7 +19,7 @@
 #include <string_view>
 #include <system_error>
 
-#include "checks/dnsbl/bounded.hpp"
+#include "core/gather.hpp"
 #include "checks/dnsbl/examine.hpp"
 #include "checks/dnsbl/lookup.hpp"
 #include "cli/args.hpp"
@@ -132,7 +132,7 @@ std::string server_entry(const asio::ip::address& ip, std::uint16_t port) {
 
 // Runs `work` on an io_context of its own with a Resolver of `options`. The Resolver is
 // destroyed as soon as the work is done, so that lookups cut off by a time bound end at once
-// (checks/dnsbl/bounded.hpp) instead of holding the command until the resolver gives up.
+// (core/gather.hpp) instead of holding the command until the resolver gives up.
 template <class T>
 T with_resolver(net::ResolverOptions options, const std::function<asio::awaitable<T>(net::Resolver&)>& work) {
   asio::io_context io;
@@ -159,7 +159,7 @@ asio::awaitable<Checks> examine_all(net::DnsSource& dns, const std::vector<dnsbl
                                     dnsbl::ExamineOptions options) {
   std::vector<asio::awaitable<dnsbl::ZoneCheck>> checks;
   for (const auto& z : zones) checks.push_back(dnsbl::examine(dns, z, options));
-  auto gathering = dnsbl::gather(checks, 2 * options.timeout + 1s);
+  auto gathering = core::gather(checks, 2 * options.timeout + 1s);
   co_return co_await std::move(gathering);
 }
 

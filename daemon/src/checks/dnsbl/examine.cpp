@@ -3,7 +3,7 @@
 
 #include <utility>
 
-#include "checks/dnsbl/bounded.hpp"
+#include "core/gather.hpp"
 #include "checks/dnsbl/query_name.hpp"
 
 namespace portcullis::checks::dnsbl {
@@ -235,7 +235,7 @@ asio::awaitable<ZoneCheck> examine(net::DnsSource& dns, const Zone& zone, Examin
 
   std::vector<asio::awaitable<net::AddressResult>> lookups;
   for (const auto& n : names) lookups.push_back(dns.a(n));
-  auto gathering = gather(lookups, options.timeout);
+  auto gathering = core::gather(lookups, options.timeout);
   const auto answers = co_await std::move(gathering);
 
   std::size_t i = 0;
@@ -254,7 +254,7 @@ asio::awaitable<ZoneCheck> examine(net::DnsSource& dns, const Zone& zone, Examin
     if (c.lookup->listed()) {
       std::vector<asio::awaitable<net::TxtResult>> txts;
       txts.push_back(dns.txt(names[i]));
-      auto fetching = gather(txts, options.timeout);
+      auto fetching = core::gather(txts, options.timeout);
       const auto reasons = co_await std::move(fetching);
       if (reasons[0] && reasons[0]->status == net::DnsStatus::ok) {
         std::string text;

@@ -91,7 +91,7 @@ struct Assessment {
 
 Assessment assess(const ZoneCheck& check);
 
-// The lookups described above. `dns` must outlive every lookup (checks/dnsbl/bounded.hpp);
+// The lookups described above. `dns` must outlive every lookup (core/gather.hpp);
 // `zone` must outlive the call.
 boost::asio::awaitable<ZoneCheck> examine(net::DnsSource& dns, const Zone& zone, ExamineOptions options);
 

@@ -4,7 +4,7 @@
 #include <optional>
 #include <utility>
 
-#include "checks/dnsbl/bounded.hpp"
+#include "core/gather.hpp"
 #include "checks/dnsbl/examine.hpp"
 #include "checks/dnsbl/pattern.hpp"
 #include "checks/dnsbl/query_name.hpp"
@@ -132,7 +132,7 @@ asio::awaitable<Outcome> lookup(net::DnsSource& dns, asio::ip::address client, c
 
   std::vector<asio::awaitable<net::AddressResult>> lookups;
   for (const auto& q : queries) lookups.push_back(dns.a(q.name));
-  auto gathering = gather(lookups, settings.timeout);
+  auto gathering = core::gather(lookups, settings.timeout);
   const auto answers = co_await std::move(gathering);
 
   std::vector<const Query*> hit_queries;
@@ -155,7 +155,7 @@ asio::awaitable<Outcome> lookup(net::DnsSource& dns, asio::ip::address client, c
   if (settings.fetch_reason && !hit_queries.empty()) {
     std::vector<asio::awaitable<net::TxtResult>> txts;
     for (const Query* q : hit_queries) txts.push_back(dns.txt(q->name));
-    auto fetching = gather(txts, settings.timeout);
+    auto fetching = core::gather(txts, settings.timeout);
     const auto reasons = co_await std::move(fetching);
     for (std::size_t i = 0; i < reasons.size(); ++i) {
       if (!reasons[i] || reasons[i]->status != net::DnsStatus::ok) continue;  // the reason is optional

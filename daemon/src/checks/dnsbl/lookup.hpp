@@ -78,7 +78,7 @@ struct Outcome {
 };
 
 // Queries the zones of `stage` for `client`. `dns` must outlive every lookup (see
-// checks/dnsbl/bounded.hpp); `zones` and `settings` are references kept by the coroutine: they
+// core/gather.hpp); `zones` and `settings` are references kept by the coroutine: they
 // must outlive the call (the client address is copied).
 boost::asio::awaitable<Outcome> lookup(net::DnsSource& dns, boost::asio::ip::address client,
                                        const std::vector<Zone>& zones, Stage stage, const Settings& settings);

@@ -5,7 +5,7 @@
 #include <optional>
 #include <utility>
 
-#include "checks/dnsbl/bounded.hpp"
+#include "core/gather.hpp"
 #include "checks/reputation/client_key.hpp"
 #include "net/dns.hpp"
 #include "policy/names.hpp"
@@ -119,7 +119,7 @@ asio::awaitable<HeloOutcome> check_helo(net::DnsSource& dns, std::string helo, a
 
   std::vector<asio::awaitable<net::AddressResult>> lookups;
   lookups.push_back(ip.is_v4() ? dns.a(*name) : dns.aaaa(*name));
-  auto gathering = dnsbl::gather(lookups, settings.timeout);
+  auto gathering = core::gather(lookups, settings.timeout);
   const auto answers = co_await std::move(gathering);
   const auto& answer = answers.front();
   if (!answer) {

@@ -57,7 +57,7 @@ HeloOutcome check_helo_syntax(std::string_view helo, const boost::asio::ip::addr
                               const HeloSettings& settings);
 
 // check_helo_syntax, then the DNS check when settings.check_dns. `dns` must outlive its
-// lookups (checks/dnsbl/bounded.hpp) and `settings` the call; helo and client are copied.
+// lookups (core/gather.hpp) and `settings` the call; helo and client are copied.
 boost::asio::awaitable<HeloOutcome> check_helo(net::DnsSource& dns, std::string helo, boost::asio::ip::address client,
                                                const HeloSettings& settings);
 

@@ -4,7 +4,7 @@
 #include <optional>
 #include <utility>
 
-#include "checks/dnsbl/bounded.hpp"
+#include "core/gather.hpp"
 #include "policy/names.hpp"
 
 namespace portcullis::checks::reputation {
@@ -64,7 +64,7 @@ asio::awaitable<SenderDomainOutcome> check_sender_domain(net::DnsSource& dns, st
 
   std::vector<asio::awaitable<net::MxResult>> mx_lookup;
   mx_lookup.push_back(dns.mx(domain));
-  auto mx_gathering = dnsbl::gather(mx_lookup, settings.timeout);
+  auto mx_gathering = core::gather(mx_lookup, settings.timeout);
   const auto mx_answers = co_await std::move(mx_gathering);
   const std::optional<net::MxResult>& mx = mx_answers.front();
   if (!mx) {
@@ -93,7 +93,7 @@ asio::awaitable<SenderDomainOutcome> check_sender_domain(net::DnsSource& dns, st
   std::vector<asio::awaitable<net::AddressResult>> address_lookups;
   address_lookups.push_back(dns.a(domain));
   address_lookups.push_back(dns.aaaa(domain));
-  auto address_gathering = dnsbl::gather(address_lookups, settings.timeout);
+  auto address_gathering = core::gather(address_lookups, settings.timeout);
   const auto addresses = co_await std::move(address_gathering);
   bool any_failure = false;
   bool all_nxdomain = true;

@@ -48,7 +48,7 @@ struct SenderDomainOutcome {
 // The domain of a reverse-path (without <>): after the last '@'; "" for the null sender.
 std::string sender_domain(std::string_view reverse_path);
 
-// `dns` must outlive its lookups (checks/dnsbl/bounded.hpp), `settings` the call.
+// `dns` must outlive its lookups (core/gather.hpp), `settings` the call.
 boost::asio::awaitable<SenderDomainOutcome> check_sender_domain(net::DnsSource& dns, std::string reverse_path,
                                                                 const SenderDomainSettings& settings);
 

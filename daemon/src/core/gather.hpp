@@ -1,5 +1,5 @@
-// Several DNS lookups at once under one time bound (header only; the DNSBL lookups and the
-// HELO/sender-domain checks of checks/reputation use it).
+// Several DNS lookups at once under one time bound (header only; the DNSBL lookups, the
+// HELO/sender-domain checks and portcullis dnsbl test use it).
 //
 // gather(lookups, timeout) starts every lookup (awaitables from a net::DnsSource) on the
 // caller's executor and resumes the caller when all have answered or when `timeout` has
@@ -24,7 +24,7 @@
 #include <utility>
 #include <vector>
 
-namespace portcullis::checks::dnsbl {
+namespace portcullis::core {
 
 template <class R>
 boost::asio::awaitable<std::vector<std::optional<R>>> gather(std::vector<boost::asio::awaitable<R>>& lookups,
@@ -69,4 +69,4 @@ boost::asio::awaitable<std::vector<std::optional<R>>> gather(std::vector<boost::
       initiation, boost::asio::use_awaitable);
 }
 
-}  // namespace portcullis::checks::dnsbl
+}  // namespace portcullis::core

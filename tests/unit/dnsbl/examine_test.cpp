@@ -14,6 +14,7 @@
 #include "checks/dnsbl/examine.hpp"
 #include "checks/dnsbl/query_name.hpp"
 #include "net/static_dns.hpp"
+#include "../run_async.hpp"
 #include "slow_dns.hpp"
 
 namespace {
@@ -28,12 +29,7 @@ using portcullis::testing::SlowDns;
 
 template <class T>
 T run(asio::awaitable<T> op) {
-  asio::io_context io;
-  std::optional<T> out;
-  asio::co_spawn(io, [&]() -> asio::awaitable<void> { out = co_await std::move(op); }, asio::detached);
-  io.run();
-  if (!out) throw std::runtime_error("the check did not complete");
-  return std::move(*out);
+  return portcullis::testing::run_async(std::move(op));
 }
 
 asio::ip::address ip(const char* text) { return asio::ip::make_address(text); }

@@ -17,6 +17,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "../run_async.hpp"
 #include "store/schema.hpp"
 #include "store/sqlite/db.hpp"
 #include "store/store.hpp"
@@ -58,17 +59,5 @@ class TempStore {
   std::filesystem::path dir_;
   std::unique_ptr<store::Store> store_;
 };
-
-// Runs one awaitable on a fresh io_context to its end.
-template <class T>
-T run_async(boost::asio::awaitable<T> op) {
-  boost::asio::io_context io;
-  std::optional<T> out;
-  boost::asio::co_spawn(io, [&]() -> boost::asio::awaitable<void> { out = co_await std::move(op); },
-                        boost::asio::detached);
-  io.run();
-  if (!out) throw std::runtime_error("the operation did not complete");
-  return std::move(*out);
-}
 
 }  // namespace portcullis::testing

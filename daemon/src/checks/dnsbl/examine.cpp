@@ -3,6 +3,7 @@
 
 #include <utility>
 
+#include "core/text.hpp"
 #include "core/gather.hpp"
 #include "checks/dnsbl/query_name.hpp"
 
@@ -20,15 +21,6 @@ std::string printable(std::string_view text, std::size_t max) {
     else if (c == '\t') out += ' ';
   }
   while (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
-}
-
-std::string join(const std::vector<std::string>& items, std::string_view sep) {
-  std::string out;
-  for (const auto& s : items) {
-    if (!out.empty()) out += sep;
-    out += s;
-  }
   return out;
 }
 
@@ -142,15 +134,15 @@ Assessment assess(const ZoneCheck& c) {
     points_fine = false;
   }
   if (one.listed()) {
-    add(Level::problem, "test point 127.0.0.1 is listed (" + join(listing_answers(one), ",") +
+    add(Level::problem, "test point 127.0.0.1 is listed (" + core::join(listing_answers(one), ",") +
                             "): the zone answers for every address, do not use it");
     points_fine = false;
   }
   if (points_fine)
-    add(Level::ok, "test point 127.0.0.2 listed (" + join(listing_answers(two), ",") + "), 127.0.0.1 not listed");
+    add(Level::ok, "test point 127.0.0.2 listed (" + core::join(listing_answers(two), ",") + "), 127.0.0.1 not listed");
   if (two.listed() && !c.expect.empty() && !two.counted())
     add(Level::warning, "the expected result '" + c.expect + "' matches none of the answers for 127.0.0.2 (" +
-                            join(listing_answers(two), ",") + "): check --expect, listed clients may not count");
+                            core::join(listing_answers(two), ",") + "): check --expect, listed clients may not count");
 
   if (c.listed_point6 && c.unlisted_point6) {
     const Seen& two6 = *c.listed_point6;
@@ -162,10 +154,10 @@ Assessment assess(const ZoneCheck& c) {
       for (const auto& t : troubles(one6, c.timeout)) add(Level::info, "IPv6 test point ::ffff:7f00:1: " + t);
     }
     if (one6.listed()) {
-      add(Level::problem, "IPv6 test point ::ffff:7f00:1 is listed (" + join(listing_answers(one6), ",") +
+      add(Level::problem, "IPv6 test point ::ffff:7f00:1 is listed (" + core::join(listing_answers(one6), ",") +
                               "): the zone answers for every IPv6 address, do not use it");
     } else if (two6.listed()) {
-      add(Level::info, "IPv6 test point ::ffff:7f00:2 listed (" + join(listing_answers(two6), ",") +
+      add(Level::info, "IPv6 test point ::ffff:7f00:2 listed (" + core::join(listing_answers(two6), ",") +
                            "), ::ffff:7f00:1 not listed: the zone lists IPv6 addresses too");
     } else if (v4_answered && troubles(two6, c.timeout).empty()) {
       add(Level::info, "IPv6 test point ::ffff:7f00:2 is not listed: an IPv4-only zone (IPv6 clients are never found "
@@ -179,12 +171,12 @@ Assessment assess(const ZoneCheck& c) {
     const auto problems = troubles(l, c.timeout);
     for (const auto& t : problems) add(Level::problem, who + ": " + t);
     if (l.listed()) {
-      const std::string answers = join(listing_answers(l), ",");
+      const std::string answers = core::join(listing_answers(l), ",");
       const auto counted = counted_answers(l);
       if (c.expect.empty())
         add(Level::info, who + " is listed: " + answers + " (any answer in 127.0.0.0/8 counts)");
       else if (!counted.empty())
-        add(Level::info, who + " is listed: " + answers + "; " + join(counted, ",") +
+        add(Level::info, who + " is listed: " + answers + "; " + core::join(counted, ",") +
                              (counted.size() == 1 ? " matches" : " match") + " the expected result '" + c.expect + "'");
       else
         add(Level::info, who + " is listed: " + answers + ", which the expected result '" + c.expect +

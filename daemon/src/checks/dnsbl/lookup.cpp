@@ -4,6 +4,7 @@
 #include <optional>
 #include <utility>
 
+#include "core/text.hpp"
 #include "core/gather.hpp"
 #include "checks/dnsbl/examine.hpp"
 #include "checks/dnsbl/pattern.hpp"
@@ -82,15 +83,6 @@ Judged judge(const std::optional<net::AddressResult>& result, const AnswerPatter
   return j;
 }
 
-std::string join(const std::vector<std::string>& items, std::string_view sep) {
-  std::string out;
-  for (const auto& s : items) {
-    if (!out.empty()) out += sep;
-    out += s;
-  }
-  return out;
-}
-
 std::string client_text(const asio::ip::address& client) {
   if (client.is_v6() && client.to_v6().is_v4_mapped())
     return asio::ip::make_address_v4(asio::ip::v4_mapped, client.to_v6()).to_string();
@@ -143,7 +135,7 @@ asio::awaitable<Outcome> lookup(net::DnsSource& dns, asio::ip::address client, c
     if (j.matched.empty()) continue;
     Hit hit;
     hit.zone = q.zone->zone;
-    hit.answer = join(j.matched, ",");
+    hit.answer = core::join(j.matched, ",");
     hit.symbol = symbol_for(q.zone->zone);
     hit.score = q.zone->score;
     hit.blocks = q.zone->action == Action::block;
@@ -159,7 +151,7 @@ asio::awaitable<Outcome> lookup(net::DnsSource& dns, asio::ip::address client, c
     const auto reasons = co_await std::move(fetching);
     for (std::size_t i = 0; i < reasons.size(); ++i) {
       if (!reasons[i] || reasons[i]->status != net::DnsStatus::ok) continue;  // the reason is optional
-      out.hits[i].reason = printable(join(reasons[i]->records, " "), kMaxReason);
+      out.hits[i].reason = printable(core::join(reasons[i]->records, " "), kMaxReason);
     }
   }
 

@@ -5,6 +5,8 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <ctime>
+#include <exception>
+#include <vector>
 
 #include "checks/reputation/ban_store.hpp"
 #include "core/log.hpp"
@@ -80,6 +82,21 @@ asio::awaitable<void> ClientGuard::persist(store::Ban ban) {
 
 void ClientGuard::start(std::chrono::seconds period) {
   if (store_ == nullptr || store_mutex_ == nullptr) return;
+  // The bans in force before the first client is served (a restart must not forgive anyone):
+  // one blocking read at start, before the event loop runs; then the timer's refreshes.
+  const std::int64_t now = unix_now();
+  try {
+    const std::uint64_t ticket = bans_.begin_refresh();
+    std::vector<store::Ban> bans;
+    {
+      std::lock_guard lock(*store_mutex_);
+      bans = store_->ban_list(now);
+    }
+    bans_.finish_refresh(ticket, bans, now);
+  } catch (const std::exception& e) {
+    last_refresh_error_ = e.what();
+    log::warn("ban_refresh_failed", {{"error", last_refresh_error_}});
+  }
   auto op = refresh_loop(period);
   asio::co_spawn(io_, std::move(op), asio::detached);
 }
@@ -91,6 +108,10 @@ void ClientGuard::stop() {
 
 asio::awaitable<void> ClientGuard::refresh_loop(std::chrono::seconds period) {
   while (!stopped_) {
+    timer_.expires_after(period);
+    boost::system::error_code ec;
+    co_await timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (stopped_) break;
     auto op = rep::refresh_bans(bans_, workers_, *store_, *store_mutex_, unix_now());
     const std::string error = co_await std::move(op);
     if (error != last_refresh_error_) {  // a failure is logged once, and its end
@@ -98,10 +119,6 @@ asio::awaitable<void> ClientGuard::refresh_loop(std::chrono::seconds period) {
       else log::warn("ban_refresh_failed", {{"error", error}});
       last_refresh_error_ = error;
     }
-    if (stopped_) break;
-    timer_.expires_after(period);
-    boost::system::error_code ec;
-    co_await timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
   }
 }
 

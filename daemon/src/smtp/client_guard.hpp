@@ -41,7 +41,8 @@ class ClientGuard {
   void failure(const boost::asio::ip::address& client, const std::string& client_text,
                const ReputationPolicy& policy, checks::reputation::Failure failure);
 
-  // Reads the store's bans now and every `period` after, until stop().
+  // Reads the store's bans now (blocking: call before the event loop serves clients) and
+  // every `period` after, until stop().
   void start(std::chrono::seconds period);
   void stop();
 

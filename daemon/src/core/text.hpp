@@ -33,4 +33,17 @@ inline std::string join(const std::vector<std::string>& items, std::string_view 
   return out;
 }
 
+// Printable ASCII of `text` (a tab becomes a space, other octets are dropped), at most `max`
+// characters, trailing spaces removed: remote text (a DNS TXT record) fit for a log or a reply.
+inline std::string printable_ascii(std::string_view text, std::size_t max) {
+  std::string out;
+  for (const char c : text) {
+    if (out.size() == max) break;
+    if (c >= 0x20 && c <= 0x7e) out += c;
+    else if (c == '\t') out += ' ';
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
 }  // namespace portcullis::core

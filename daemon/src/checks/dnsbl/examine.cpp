@@ -13,17 +13,6 @@ namespace asio = boost::asio;
 
 namespace {
 
-std::string printable(std::string_view text, std::size_t max) {
-  std::string out;
-  for (const char c : text) {
-    if (out.size() == max) break;
-    if (c >= 0x20 && c <= 0x7e) out += c;
-    else if (c == '\t') out += ' ';
-  }
-  while (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
-}
-
 // The answers of `seen` in the listing range (refusal codes and foreign answers left out).
 std::vector<std::string> listing_answers(const Seen& seen) {
   std::vector<std::string> out;
@@ -251,7 +240,7 @@ asio::awaitable<ZoneCheck> examine(net::DnsSource& dns, const Zone& zone, Examin
       if (reasons[0] && reasons[0]->status == net::DnsStatus::ok) {
         std::string text;
         for (const auto& r : reasons[0]->records) text += (text.empty() ? "" : " ") + r;
-        c.lookup->reason = printable(text, kMaxReason);
+        c.lookup->reason = core::printable_ascii(text, kMaxReason);
       }
     }
   }

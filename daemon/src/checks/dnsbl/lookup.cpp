@@ -18,17 +18,6 @@ namespace {
 
 using Bytes = std::array<std::uint8_t, 4>;
 
-std::string printable(std::string_view text, std::size_t max) {
-  std::string out;
-  for (const char c : text) {
-    if (out.size() == max) break;
-    if (c >= 0x20 && c <= 0x7e) out += c;
-    else if (c == '\t') out += ' ';
-  }
-  while (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
-}
-
 std::string failure_text(net::DnsStatus status) {
   if (status == net::DnsStatus::temp_failure) return "temporary DNS failure (SERVFAIL or no answer from the resolver)";
   return "DNS error (" + std::string(net::to_string(status)) + ")";
@@ -151,7 +140,7 @@ asio::awaitable<Outcome> lookup(net::DnsSource& dns, asio::ip::address client, c
     const auto reasons = co_await std::move(fetching);
     for (std::size_t i = 0; i < reasons.size(); ++i) {
       if (!reasons[i] || reasons[i]->status != net::DnsStatus::ok) continue;  // the reason is optional
-      out.hits[i].reason = printable(core::join(reasons[i]->records, " "), kMaxReason);
+      out.hits[i].reason = core::printable_ascii(core::join(reasons[i]->records, " "), kMaxReason);
     }
   }
 

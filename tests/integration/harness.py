@@ -423,6 +423,15 @@ class Gateway:
                                  f"stderr: {r.stderr.decode(errors='replace')}")
         return r
 
+    def status(self):
+        """`portcullis status` as a dict: KEY -> VALUE (the rest of the line)."""
+        out = {}
+        for line in self.cli("status").stdout.decode().splitlines():
+            parts = line.split(None, 1)
+            if parts:
+                out[parts[0]] = parts[1].strip() if len(parts) > 1 else ""
+        return out
+
     def write_rule(self, name, source, wait=True, timeout=15):
         """Writes a Lua script into the rules folder; with wait, until the daemon has loaded
         it (rules_loaded) — or rejected the folder (rules_rejected), which raises."""

@@ -16,15 +16,6 @@ from harness import CLI, GatewayCase, free_port, make_message, smtp_send, wait_u
 DEST = "example.test"
 
 
-def status_map(text):
-    out = {}
-    for line in text.splitlines():
-        parts = line.split(None, 1)
-        if parts:
-            out[parts[0]] = parts[1].strip() if len(parts) > 1 else ""
-    return out
-
-
 class ControlTest(GatewayCase):
 
     def start_gateway(self, metrics=False):
@@ -42,7 +33,7 @@ class ControlTest(GatewayCase):
         self.gw.start()
 
     def status(self):
-        return status_map(self.gw.cli("status").stdout.decode())
+        return self.gw.status()
 
     def test_status_counts_and_socket_permissions(self):
         self.start_gateway()

@@ -194,6 +194,10 @@ class ScannerCase(GatewayCase):
 class Scanning(ScannerCase):
     def test_eicar_rejected_by_default(self):
         self.setup_gateway()
+        # Both scanners answer their pings: status says so (checked at start, then every 30 s).
+        wait_until(lambda: self.gw.status().get("spamd") == "up", 15, "spamd up in status")
+        self.assertEqual(self.gw.status()["clamd"], "up")
+        self.assertEqual(len(self.gw.events("scanner_up")), 2)
         t = self.send(with_attachment("virus", "eicar.com.txt", EICAR))
         self.assertEqual(t.data[0], 554, t)
         self.assertIn("5.7.1", t.data[1])
@@ -277,6 +281,12 @@ end
         self.assertIn("4.7.1", t.data[1])
         ev = self.gw.wait_event("message_rejected", verdict="tempfail")
         self.assertIn("clamd", ev["reason"])
+        # The admin sees why: status and one warning in the log (not one per message).
+        down = self.gw.wait_event("scanner_down", scanner="clamd")
+        self.assertIn("Connection refused", down["error"])
+        status = self.gw.status()
+        self.assertRegex(status["clamd"], r"^down: .*Connection refused \(since \d{4}-\d\d-\d\dT")
+        self.assertEqual(status["spamd"], "off")
         ok = self.send(make_message("hi", ["hello"]), rcpts=[f"b@{OTHER}"])
         self.assertEqual(ok.data[0], 250, ok)
         self.dest.wait_for(1, diagnostics=self.diag(self.dest))

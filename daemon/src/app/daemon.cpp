@@ -41,6 +41,7 @@
 #include "sandbox/notify.hpp"
 #include "sandbox/privileges.hpp"
 #include "sandbox/seccomp_filter.hpp"
+#include "smtp/scanner_health.hpp"
 #include "smtp/server.hpp"
 #include "store/schema.hpp"
 #include "store/store.hpp"
@@ -58,6 +59,9 @@ std::string find_config_file(const std::string& explicit_file) {
 }
 
 namespace {
+
+// How often the scanners are pinged for `portcullis status` and the log (smtp/scanner_health.hpp).
+constexpr std::chrono::seconds kScannerHealthPeriod{30};
 
 core::Config load(const std::string& file) {
   if (file.empty()) return core::parse_config("", "defaults");
@@ -223,6 +227,7 @@ int run_daemon(const DaemonOptions& opts) {
     // manager's recovery runs later, concurrently with the sessions).
     spool.remove_partial();
     server.serve(std::move(listeners));
+    smtp::ScannerHealth scanner_health(io, server.scanners());  // for status and the log
 
     // The control socket (portcullis status|reload|log tail) and the optional metrics endpoint.
     const auto gauges = [&] {
@@ -249,6 +254,7 @@ int run_daemon(const DaemonOptions& opts) {
           "bounced=" + std::to_string(c.bounced), "dsn_sent=" + std::to_string(c.dsn_sent),
           "timeouts=" + std::to_string(c.timeouts), "rules_scripts=" + std::to_string(engine.script_count())};
       for (const auto& [reason, n] : c.rejected) lines.push_back("rejected." + reason + "=" + std::to_string(n));
+      for (const auto& [name, health] : scanner_health.report()) lines.push_back(name + "=" + health);
       if (tracker) {
         lines.push_back("tracking_written=" + std::to_string(tracker->written()));
         lines.push_back("tracking_dropped=" + std::to_string(tracker->dropped()));
@@ -258,7 +264,7 @@ int run_daemon(const DaemonOptions& opts) {
     // SIGHUP and `portcullis reload`: the config file's live keys (app/config_reload.hpp), the
     // policy from the store, the rules folder. A config file with an error changes nothing.
     const auto reload_everything = [&config, &config_file, &policy, &rules, &io, &workers, &tls_holder,
-                                     &chosen_certificate] {
+                                     &chosen_certificate, &scanner_health] {
       try {
         const auto outcome = apply_config(config, load(config_file));
         log::Level lvl = log::Level::info;
@@ -271,6 +277,7 @@ int run_daemon(const DaemonOptions& opts) {
       }
       policy.refresh_soon();
       rules.reload_now();
+      scanner_health.check_now();
       asio::co_spawn(io, tls_holder.reload(workers, chosen_certificate()), asio::detached);  // renewed files
     };
     hooks.reload = reload_everything;
@@ -296,6 +303,7 @@ int run_daemon(const DaemonOptions& opts) {
     log::info("seccomp", {{"mode", config.seccomp}});
     policy.start();
     manager.start();
+    scanner_health.start(kScannerHealthPeriod);
     log::info("ready", {{"hostname", config.hostname}, {"store", config.store},
                         {"spool", config.spool_dir.string()}, {"pid", std::to_string(::getpid())}});
     const auto summary = [&] {
@@ -360,6 +368,7 @@ int run_daemon(const DaemonOptions& opts) {
           manager.stop();
           policy.stop();
           rules.stop();
+          scanner_health.stop();
           // Sessions may finish their transaction within timeouts.shutdown, then every one gets
           // 421 (Server::close_sessions) and a moment to read it. The queue is on disk whatever
           // happens: a message is acknowledged only once it is.

@@ -96,6 +96,7 @@ class Server {
   // transaction is dropped (its client never got a 250, so it still owns the message).
   void close_sessions();
   std::size_t active_sessions() const { return active_; }
+  const Scanners& scanners() const { return scanners_; }
 
  private:
   using Listener = BoundListener;

@@ -160,6 +160,12 @@ class UpgradeTool(GatewayCase):
         self.assertIn(str(self.gw.config_path).lstrip("/"), names)
 
     def test_health_sends_through_a_running_gateway_and_cleans_up(self):
+        # What an upgrade does not change must not fail its check: clamd down (a fresh
+        # appliance waiting for its virus signatures) and greylisting for everyone.
+        self.gw.tables["scanners"] = {"clamd": f"tcp:127.0.0.1:{free_port()}", "timeout": 5}
+        self.gw.write_config()
+        self.gw.cli("spam-policy", "set", "everyone", "--greylisting", "on")
+        self.gw.cli("spam-policy", "assign", "*", "everyone")
         self.gw.start()
         r = self.tool("health", "--no-service")
         self.assertIn("healthy", r.stdout)
@@ -167,6 +173,10 @@ class UpgradeTool(GatewayCase):
         self.assertIn("database schema current", r.stdout)
         self.assertNotIn("portcullis-health.invalid", self.gw.cli("domain", "list").stdout.decode())
         self.assertNotIn("portcullis-health.invalid", self.gw.cli("tlspolicy", "list").stdout.decode())
+        self.assertNotIn("portcullis-health", self.gw.cli("spam-policy", "list").stdout.decode())
+        # Scanned as the probe's policy says: clamd asked, its failure accepted.
+        ev = self.gw.wait_event("queued", policy="portcullis-health")
+        self.assertIn("refused", ev["clamd"])
         # The gateway's message log shows the check's message delivered.
         self.assertIn("check@portcullis-health.invalid", self.gw.cli("log", "search", "--to",
                                                                       "check@portcullis-health.invalid").stdout.decode())

@@ -12,6 +12,7 @@ the sink on 127.0.0.1 (guestfwd); the host reaches the guest's port 25 on 127.0.
 import base64
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -20,12 +21,19 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 from harness import wait_until  # noqa: E402
+from scanners import EICAR  # noqa: E402
 
 OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.secboot.fd"
 OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.ms.fd"
 SINK_ADDRESS = "10.0.2.100"
 SINK_GUEST_PORT = 2525
+# A virus signature database the tests write into the guest (nothing is downloaded): the EICAR
+# test string as a ClamAV body signature. The appliance's clamd starts with any database
+# (provisioning/steps/30-clamav.sh), as it would once freshclam has fetched ClamAV's.
+TEST_SIGNATURES = "/var/lib/clamav/portcullis-test.ndb"
+EICAR_NDB = f"Eicar-Test-Signature:0:*:{EICAR.hex()}\n"
 
 
 def make_seed(path, answers_text):
@@ -76,7 +84,7 @@ class ApplianceVM:
                "-drive", f"if=pflash,format=raw,unit=0,file={OVMF_CODE},readonly=on",
                "-drive", f"if=pflash,format=raw,unit=1,file={vars_fd}",
                "-drive", f"file={overlay},if=none,id=disk0,format=qcow2",
-               "-netdev", "user,id=net0,restrict=off," + ",".join(fwd) if fwd else "user,id=net0",
+               "-netdev", "user,id=net0,restrict=on," + ",".join(fwd) if fwd else "user,id=net0",
                "-chardev", f"socket,path={self.agent},server=on,wait=off,id=qga0",
                "-device", "virtio-serial", "-device", "virtserialport,chardev=qga0,name=org.qemu.guest_agent.0",
                "-display", "none", "-serial", f"file:{self.console}", "-monitor", "none"]
@@ -163,6 +171,22 @@ class ApplianceVM:
             return self.run("systemctl is-active portcullisd")[0] == 0
         wait_until(daemon_up, 180, "portcullisd to be active", interval=3,
                    diagnostics=lambda: self.run("journalctl -b -u portcullisd --no-pager | tail -40")[1])
+
+    def give_virus_signatures(self):
+        """Writes TEST_SIGNATURES; waits for clamd (started by the appliance's path unit) and
+        for the gateway to see it (a reload pings the scanners at once)."""
+        status, text = self.run(f"printf '%s' '{EICAR_NDB}' > {TEST_SIGNATURES}.tmp && "
+                                f"chown clamav:clamav {TEST_SIGNATURES}.tmp && "
+                                f"mv {TEST_SIGNATURES}.tmp {TEST_SIGNATURES}")
+        if status != 0:
+            raise AssertionError(f"writing {TEST_SIGNATURES}: {text}")
+
+        def clamd_up():
+            self.run("portcullis reload")
+            return re.search(r"(?m)^clamd\s+up$", self.run("portcullis status")[1]) is not None
+        wait_until(clamd_up, 300, "clamd to start with the test signatures and answer the gateway", interval=5,
+                   diagnostics=lambda: self.run("systemctl status --no-pager clamav-daemon "
+                                                "portcullis-clamav-signatures.path; portcullis status")[1])
 
     def run(self, command, timeout=120):
         """Runs `sh -c command` in the guest; returns (exit status, stdout + stderr)."""

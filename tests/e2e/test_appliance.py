@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import Sink, free_port, keep_tmp, make_message, wait_until  # noqa: E402
 from qemu_vm import SINK_ADDRESS, SINK_GUEST_PORT, ApplianceVM, make_seed  # noqa: E402
+from scanners import EICAR, GTUBE  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 APPLIANCE_DIR = Path(os.environ.get("APPLIANCE_DIR", REPO / "build" / "appliance"))
@@ -43,7 +44,10 @@ destination = "{SINK_ADDRESS}:{SINK_GUEST_PORT}"
 """
 # Services that must be running on a set-up appliance.
 SERVICES = ["portcullisd", "mariadb", "unbound", "nftables", "chrony", "ssh", "spamd", "clamav-freshclam",
+            "clamav-daemon", "portcullis-clamav-signatures.path",
             "systemd-networkd", "qemu-guest-agent", "unattended-upgrades", "portcullis-firstboot"]
+# A scan under TCG is slow (spamd's rules in Perl): the end of DATA may take a while.
+SMTP_TIMEOUT = 180
 # Ports open to the network (docs/appliance.md): SMTP, submission, SSH. Everything else listens
 # on loopback only (unbound 53, spamd 783, chrony's command port) or not at all.
 PUBLIC_PORTS = {25, 587, 22}
@@ -107,8 +111,9 @@ class Appliance(unittest.TestCase):
         status, text = vm.run("dmesg | grep -i 'secure boot'")
         self.assertIn("Secure boot enabled", text)
 
-        # SMTP from this host: banner, STARTTLS, a message relayed to the sink.
-        with smtplib.SMTP("127.0.0.1", vm.smtp_port, timeout=60) as s:
+        # SMTP from this host: banner, STARTTLS. No virus signatures yet (nothing is downloaded
+        # here): clamd does not run, so mail is deferred, not lost, and status says why.
+        with smtplib.SMTP("127.0.0.1", vm.smtp_port, timeout=SMTP_TIMEOUT) as s:
             code, banner = s.ehlo("client.test")
             self.assertEqual(code, 250)
             self.assertIn("starttls", s.esmtp_features)
@@ -118,10 +123,36 @@ class Appliance(unittest.TestCase):
             ctx.verify_mode = ssl.CERT_NONE
             s.starttls(context=ctx)
             s.ehlo("client.test")
+            with self.assertRaises(smtplib.SMTPDataError) as deferred:
+                s.sendmail("someone@sender.test", ["user@appliance.test"],
+                           make_message("before the signatures", ["hello"], to="user@appliance.test"))
+        self.assertEqual(deferred.exception.smtp_code, 451, deferred.exception)
+        self.assertIn(b"4.7.1", deferred.exception.smtp_error)
+        status, text = vm.run("portcullis status")
+        self.assertRegex(text, r"(?m)^clamd\s+down: .*No such file or directory", text)
+        status, text = vm.run("systemctl is-active clamav-daemon")
+        self.assertEqual(text.strip(), "inactive")
+
+        # Signatures arrive (as freshclam would put them): clamd starts by itself, mail flows,
+        # EICAR is refused and GTUBE (scored by spamd) too.
+        vm.give_virus_signatures()
+        with smtplib.SMTP("127.0.0.1", vm.smtp_port, timeout=SMTP_TIMEOUT) as s:
             s.sendmail("someone@sender.test", ["user@appliance.test"],
                        make_message("through the appliance", ["hello"], to="user@appliance.test"))
+            with self.assertRaises(smtplib.SMTPDataError) as virus:
+                s.sendmail("someone@sender.test", ["user@appliance.test"],
+                           make_message("a virus", [EICAR.decode()], to="user@appliance.test"))
+            with self.assertRaises(smtplib.SMTPDataError) as spam:
+                s.sendmail("someone@sender.test", ["user@appliance.test"],
+                           make_message("buy now", [GTUBE.decode()], to="user@appliance.test"))
+        self.assertEqual(virus.exception.smtp_code, 554, virus.exception)
+        self.assertIn(b"Eicar-Test-Signature", virus.exception.smtp_error)
+        self.assertEqual(spam.exception.smtp_code, 550, spam.exception)
         wait_until(lambda: len(sink.messages()) >= 1, 120, "the relayed message at the sink")
         self.assertIn(b"through the appliance", sink.messages()[0].data)
+        self.assertEqual(len(sink.messages()), 1)
+        status, text = vm.run("portcullis status")
+        self.assertRegex(text, r"(?m)^spamd\s+up$", text)
 
         # Every service up.
         for unit in SERVICES:
@@ -149,12 +180,13 @@ class Appliance(unittest.TestCase):
         # A second copy of the same image, same seed, on VMware's virtual hardware (SATA disk,
         # VMXNET3 NIC): its own identity and secrets, and mail flows there too.
         vm2 = self.boot("second", sink.port, hardware="vmware")
+        vm2.give_virus_signatures()
         second = self.secrets(vm2)
         status, text = vm2.run("for n in /sys/class/net/en*; do basename $(readlink -f $n/device/driver); done; "
                                "findmnt -no SOURCE /")
         self.assertIn("vmxnet3", text.split())
         self.assertRegex(text, r"/dev/sda2")  # the root on the SATA disk, not virtio's vda
-        with smtplib.SMTP("127.0.0.1", vm2.smtp_port, timeout=60) as s:
+        with smtplib.SMTP("127.0.0.1", vm2.smtp_port, timeout=SMTP_TIMEOUT) as s:
             s.sendmail("someone@sender.test", ["user2@appliance.test"],
                        make_message("through the second copy", ["hello"], to="user2@appliance.test"))
         wait_until(lambda: len(sink.messages()) >= 2, 120, "the second copy's message at the sink")

@@ -8,13 +8,16 @@ the route again; the 421 responder of `quiesce` (run as `respond`) answers and r
 import hashlib
 import os
 import re
+import shutil
 import socket
 import subprocess
 import tarfile
+import tempfile
 import time
+import unittest
 from pathlib import Path
 
-from harness import BIN_DIR, GatewayCase, free_port, wait_until
+from harness import BIN_DIR, REPO, GatewayCase, free_port, wait_until
 
 UPGRADE = Path(os.environ.get("PORTCULLIS_UPGRADE_BIN", BIN_DIR.parent / "provisioning" / "upgrade" /
                               "portcullis-upgrade"))
@@ -205,3 +208,65 @@ class UpgradeTool(GatewayCase):
         self.gw.start()
         with socket.create_connection(("127.0.0.1", self.gw.port), timeout=10) as c:
             self.assertTrue(c.recv(512).startswith(b"220 "))
+
+
+class ApplianceScannersMigration(unittest.TestCase):
+    """provisioning/upgrade/migrations/10-appliance-scanners.sh on copies of the appliance's
+    bootstrap file: the provisioning step runs again (a stand-in records it), [scanners] is added
+    once, a file that names its scanners is left alone, and a result the daemon refuses is put
+    back with a failure (which rolls an upgrade back). clamav-daemon and spamd are installed on
+    this host (scripts/install-deps), as on every appliance since 0.1."""
+
+    SCRIPT = REPO / "provisioning" / "upgrade" / "migrations" / "10-appliance-scanners.sh"
+
+    def setUp(self):
+        self.dir = Path(tempfile.mkdtemp(prefix="portcullis-migration."))
+        self.addCleanup(shutil.rmtree, self.dir, ignore_errors=True)
+        self.provision_log = self.dir / "provision.log"
+        self.provision = self.dir / "provision"
+        self.provision.write_text(f'#!/bin/sh\necho "$@" >> {self.provision_log}\n')
+        self.provision.chmod(0o755)
+        shipped = (REPO / "provisioning" / "config" / "portcullis.toml").read_text()
+        # The 0.1 file: the same without the [scanners] table (and its comment).
+        self.old = re.sub(r"(?ms)^# The appliance's own virus.*?\n\n", "", shipped)
+        self.assertNotIn("[scanners]", self.old)
+        self.config = self.dir / "portcullis.toml"
+
+    def migrate(self, portcullisd=BIN_DIR / "portcullisd"):
+        env = dict(os.environ, PORTCULLIS_CONFIG=str(self.config), PORTCULLIS_PROVISION=str(self.provision),
+                   PORTCULLISD=str(portcullisd))
+        return subprocess.run([str(self.SCRIPT)], env=env, capture_output=True, text=True, timeout=60)
+
+    def test_adds_scanners_once_and_reruns_the_clamav_step(self):
+        self.config.write_text(self.old)
+        r = self.migrate()
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        text = self.config.read_text()
+        self.assertTrue(text.startswith(self.old))
+        self.assertIn('[scanners]\nclamd = "unix:/run/clamav/clamd.ctl"\nspamd = "tcp:127.0.0.1:783"\n', text)
+        check = subprocess.run([str(BIN_DIR / "portcullisd"), "--config", str(self.config), "--check-config"],
+                               capture_output=True, text=True)
+        self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
+        # Again (a retried upgrade): the step again, the file as it is.
+        r = self.migrate()
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("names its scanners already", r.stdout)
+        self.assertEqual(self.config.read_text(), text)
+        self.assertEqual(self.provision_log.read_text().splitlines(), ["--only clamav", "--only clamav"])
+        self.assertEqual(sorted(p.name for p in self.dir.iterdir()), ["portcullis.toml", "provision", "provision.log"])
+
+    def test_the_admins_own_scanners_stay(self):
+        for own in ('[scanners]\nclamd = ""\n', 'scanners.spamd = "tcp:192.0.2.7:783"\n'):
+            text = own + self.old if own.startswith("scanners.") else self.old + "\n" + own
+            self.config.write_text(text)
+            r = self.migrate()
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertEqual(self.config.read_text(), text)
+
+    def test_a_refused_result_is_put_back(self):
+        self.config.write_text(self.old)
+        r = self.migrate(portcullisd="/bin/false")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("put back", r.stderr)
+        self.assertEqual(self.config.read_text(), self.old)
+        self.assertFalse((self.dir / "portcullis.toml.before-scanners").exists())

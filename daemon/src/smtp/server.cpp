@@ -18,16 +18,15 @@
 #include "core/ids.hpp"
 #include "checks/auth/message_auth.hpp"
 #include "core/log.hpp"
-#include "checks/verdict/verdict.hpp"
 #include "policy/names.hpp"
 #include "policy/relay.hpp"
-#include "smtp/content_scan.hpp"
 #include "smtp/message_edits.hpp"
 #include "smtp/rule_calls.hpp"
 #include "smtp/reputation.hpp"
 #include "checks/attachments/parser.hpp"
-#include "smtp/verdict_copies.hpp"
+#include "smtp/message_end.hpp"
 #include "smtp/session.hpp"
+#include "smtp/transaction.hpp"
 
 namespace portcullis::smtp {
 namespace asio = boost::asio;
@@ -121,57 +120,6 @@ asio::awaitable<void> Server::accept_loop(std::shared_ptr<Listener> l) {
                    asio::detached);
   }
 }
-
-namespace {
-
-// Per-session helper state kept next to the protocol machine.
-struct Transaction {
-  std::unique_ptr<queue::SpoolWriter> writer;
-  std::vector<std::string> deliver_to;  // final recipients of every accepted RCPT
-  std::string first_rcpt;
-  std::vector<hooks::Symbol> symbols;   // added by rules during this transaction
-  std::string route;                    // chosen by a rule at RCPT
-  std::optional<mail::HeaderCollector> headers;
-  std::unique_ptr<checks::MessageAuth> auth;  // SPF, DKIM, DMARC of this transaction
-  std::size_t prefix_size = 0;          // our Received field, before the appended data
-  std::optional<checks::verdict::Policies> policies;  // the spam policies (made at the first RCPT)
-  std::optional<mail::MimeParser> mime;  // every part of the message, for the attachment rules
-  void clear() {
-    if (writer) writer->abort();
-    writer.reset();
-    deliver_to.clear();
-    first_rcpt.clear();
-    symbols.clear();
-    route.clear();
-    headers.reset();
-    auth.reset();
-    policies.reset();
-    mime.reset();
-  }
-};
-
-double total(const std::vector<hooks::Symbol>& a, const std::vector<hooks::Symbol>& b) {
-  double t = 0;
-  for (const auto& s : a) t += s.score;
-  for (const auto& s : b) t += s.score;
-  return t;
-}
-
-std::string symbol_list(const std::vector<hooks::Symbol>& a, const std::vector<hooks::Symbol>& b) {
-  std::string out;
-  for (const auto* v : {&a, &b})
-    for (const auto& s : *v) out += (out.empty() ? "" : " ") + s.name;
-  return out;
-}
-
-std::string score_text(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f", v);
-  return buf;
-}
-
-
-}  // namespace
 
 namespace {
 
@@ -570,194 +518,21 @@ asio::awaitable<void> Server::run_session(tcp::socket connection, ListenerOption
         break;
       case Event::Kind::message_end: {
         in_data = false;
-        const auto& env = s.envelope();
-        const std::string from = env.null_sender ? "<>" : env.sender.str();
-        if (!ev.ok) {
-          const std::string id = tx.writer ? tx.writer->id() : std::string("-");
-          log::info("message_rejected", {{"queue_id", id}, {"client", client}, {"from", from},
+        if (!ev.ok) {  // the session refused it (too large, a bad line ending): already answered
+          const auto& env = s.envelope();
+          log::info("message_rejected", {{"queue_id", tx.writer ? tx.writer->id() : std::string("-")},
+                                         {"client", client}, {"from", env.null_sender ? "<>" : env.sender.str()},
                                          {"rcpts", core::join(tx.deliver_to, ",")}, {"verdict", "reject"},
                                          {"reason", "protocol"}});
           tx.clear();
           break;
         }
-        if (!tx.writer) {
-          s.answer("451 4.3.0 Error: queue file write error, try again later");
-          tx.clear();
-          break;
-        }
-        std::unique_ptr<queue::SpoolWriter> w = std::move(tx.writer);
-        const std::string id = w->id();
-        const auto size = w->size();
-        queue::Amendment amend;
-        std::vector<std::string> rcpts = tx.deliver_to;
-        std::string route = tx.route;
-        std::string quarantine;
-        std::string arc_state;  // for the sealer at delivery
-        std::vector<hooks::Symbol> symbols = session_symbols;
-        symbols.insert(symbols.end(), tx.symbols.begin(), tx.symbols.end());
-        const mail::HeaderSection section = tx.headers ? tx.headers->finish() : mail::HeaderSection{};
-        if (tx.auth) {
-          co_await tx.auth->finish(*deps_.dns, deps_.psl, section);
-          for (const auto& sym : tx.auth->symbols()) {
-            symbols.push_back(hooks::Symbol{sym.name, sym.score});
-            tx.symbols.push_back(hooks::Symbol{sym.name, sym.score});  // the rules see them
-          }
-          const auto verdict = tx.auth->verdict();
-          if (deps_.on_dmarc) {
-            if (auto row = tx.auth->report_row(id, w->envelope().received)) deps_.on_dmarc(std::move(*row));
-          }
-          if (verdict.action == checks::AuthVerdict::Action::reject) {
-            w->abort();
-            const auto al = tx.auth->log_fields();
-            log::info("message_rejected", {{"queue_id", id}, {"client", client}, {"helo", env.helo}, {"from", from},
-                                           {"rcpts", core::join(tx.deliver_to, ",")}, {"size", std::to_string(size)},
-                                           {"verdict", "reject"}, {"score", score_text(total(symbols, {}))},
-                                           {"symbols", symbol_list(symbols, {})}, {"reason", verdict.reason},
-                                           {"spf", al.spf}, {"dkim", al.dkim}, {"dmarc", al.dmarc}, {"arc", al.arc}});
-            s.answer(verdict.reply);
-            tx.clear();
-            break;
-          }
-          if (verdict.action == checks::AuthVerdict::Action::quarantine) quarantine = verdict.reason;
-          arc_state = tx.auth->arc_state();
-          amend.insert_headers += tx.auth->results_field();
-          for (const auto& range : checks::forged_results(section, tx.auth->settings().authserv_id))
-            amend.drop.push_back(range);
-        }
-        // Spam and malware (docs/spam.md): the attachment rules and the scanners the recipients'
-        // policies ask for, before the rules so that these see what they found.
-        if (!tx.policies) {  // made at RCPT when greylisting asked; else now
-          if (snap) tx.policies.emplace(snap->spam_policies, snap->spam_policy_targets);
-          else tx.policies.emplace();
-        }
-        const checks::verdict::Policies& policies = *tx.policies;
-        checks::verdict::Findings findings;
-        // Attachments: blocked parts found while the data streamed; how to take them out.
-        const std::vector<queue::Replacement> removal = tx.mime ? check_attachments(*tx.mime, findings)
-                                                                : std::vector<queue::Replacement>{};
-        const ScanWanted scanned = scans_wanted(policies, rcpts);
-        auto scan_op = scan_message(scanners_, deps_.workers, *w, size - tx.prefix_size, scanned.clamd, scanned.spamd,
-                                    findings);
-        ScanLog scan = co_await std::move(scan_op);
-        if (tx.headers && engine != nullptr && engine->handles(hooks::EventKind::data)) {
-          hooks::EventData e = event_for(hooks::EventKind::data);
-          const std::size_t before = e.symbols.size();
-          scanner_symbols(findings, e.symbols);
-          for (std::size_t i = before; i < e.symbols.size(); ++i) e.score += e.symbols[i].score;
-          e.queue_id = id;
-          e.size = s.message_bytes();
-          e.headers = &section;
-          e.route = tx.route;
-          queue::SpoolWriter* wp = w.get();
-          e.read_message = [wp](std::size_t off, std::size_t len) { return wp->read(off, len); };
-          const hooks::Outcome out = co_await run_rules(engine, e);
-          symbols.insert(symbols.end(), out.symbols.begin(), out.symbols.end());
-          const std::string r = refusal(out);
-          const bool discard = out.action == hooks::Action::discard;
-          if (!r.empty() || discard) {
-            w->abort();
-            log::info(discard ? "message_discarded" : "message_rejected",
-                      {{"queue_id", id}, {"client", client}, {"helo", env.helo}, {"from", from},
-                       {"rcpts", core::join(tx.deliver_to, ",")}, {"size", std::to_string(size)},
-                       {"verdict", hooks::action_name(out.action)}, {"score", score_text(total(symbols, {}))},
-                       {"symbols", symbol_list(symbols, {})}, {"reason", discard ? "" : "rule"},
-                       {"script", out.decided_by}});
-            // A discarded message looks accepted to the sender (that is the point of discarding).
-            s.answer(discard ? "250 2.0.0 Ok: queued as " + id : r);
-            tx.clear();
-            break;
-          }
-          if (out.action == hooks::Action::quarantine) quarantine = out.reason;
-          header_amendment(out.header_edits, section, amend);
-          rcpts = edited_recipients(rcpts, out);
-          if (!out.route.empty()) route = out.route;
-        }
-        std::sort(amend.drop.begin(), amend.drop.end());  // forged results and rules' removals, once each
-        amend.drop.erase(std::unique(amend.drop.begin(), amend.drop.end()), amend.drop.end());
-
-        // Spam and malware (docs/spam.md), the scanners' part: the ones the recipients' policies
-        // ask for, before the rules so that these see what they found.
-        const ScanWanted wanted = scans_wanted(policies, rcpts);
-        if ((wanted.clamd && !scanned.clamd) || (wanted.spamd && !scanned.spamd)) {  // a rule added recipients
-          auto more_op = scan_message(scanners_, deps_.workers, *w, size - tx.prefix_size, wanted.clamd && !scanned.clamd,
-                                      wanted.spamd && !scanned.spamd, findings);
-          const ScanLog more = co_await std::move(more_op);
-          if (!more.clamd.empty()) scan.clamd = more.clamd;
-          if (!more.spamd.empty()) scan.spamd = more.spamd;
-        }
-        // Each recipient's verdict; recipients under different outcomes get copies of their own.
-        for (const auto& sym : symbols) findings.symbols.push_back({sym.name, sym.score});
-        const checks::verdict::MessageDecision decision = checks::verdict::decide_message(rcpts, policies, findings);
-        if (decision.reply != checks::verdict::MessageDecision::Reply::accept) {
-          w->abort();
-          const bool rejected = decision.reply == checks::verdict::MessageDecision::Reply::reject;
-          const auto al = tx.auth ? tx.auth->log_fields() : checks::MessageAuth::LogFields{};
-          log::info("message_rejected", {{"queue_id", id}, {"client", client}, {"helo", env.helo}, {"from", from},
-                                         {"rcpts", core::join(rcpts, ",")}, {"size", std::to_string(size)},
-                                         {"verdict", rejected ? "reject" : "tempfail"},
-                                         {"score", score_text(total(symbols, {}) + findings.spamd_score.value_or(0))},
-                                         {"symbols", symbol_list(symbols, {})}, {"reason", decision.reason},
-                                         {"clamd", scan.clamd}, {"spamd", scan.spamd},
-                                         {"spf", al.spf}, {"dkim", al.dkim}, {"dmarc", al.dmarc}, {"arc", al.arc}});
-          s.answer(decision.text);
-          tx.clear();
-          break;
-        }
-        queue::EnvelopeRecord envelope = w->envelope();
-        envelope.recipients = rcpts;
-        envelope.route = route;
-        envelope.arc = arc_state;
-        std::vector<Copy> copies = plan_copies(decision, findings, amend, envelope, section, removal, quarantine);
-        if (copies.empty()) {  // every recipient's policy discards it
-          w->abort();
-          log::info("message_discarded", {{"queue_id", id}, {"client", client}, {"helo", env.helo}, {"from", from},
-                                          {"rcpts", core::join(rcpts, ",")}, {"size", std::to_string(size)},
-                                          {"verdict", "discard"}, {"reason", decision.groups.front().outcome.reason},
-                                          {"clamd", scan.clamd}, {"spamd", scan.spamd}});
-          s.answer("250 2.0.0 Ok: queued as " + id);
-          tx.clear();
-          break;
-        }
-        std::string error;
-        try {
-          co_await core::offload(deps_.workers, [&w, &copies] {
-            for (std::size_t i = 1; i < copies.size(); ++i) w->commit_copy(copies[i].amendment);
-            // The first copy keeps the file: an envelope as received is no change (a large
-            // message already on disk is then not rewritten).
-            queue::Amendment first = copies.front().amendment;
-            if (first.envelope && *first.envelope == w->envelope()) first.envelope.reset();
-            w->commit(first);
-          });
-        } catch (const std::exception& e) {
-          error = e.what();
-        }
-        if (!error.empty()) {
-          log::error("message_commit_failed", {{"queue_id", id}, {"client", client}, {"error", error}});
-          s.answer("451 4.3.0 Error: queue file write error, try again later");
-        } else {
-          ++messages;
-          const auto al = tx.auth ? tx.auth->log_fields() : checks::MessageAuth::LogFields{};
-          for (const auto& c : copies) {
-            const auto& cenv = *c.amendment.envelope;
-            const auto& o = c.group->outcome;
-            log::info("queued", {{"queue_id", cenv.id}, {"client", client}, {"helo", s.envelope().helo},
-                                 {"tls", stream.tls_info() ? stream.tls_info()->brief() : std::string()},
-                                 {"from", from},
-                                 {"rcpts", core::join(cenv.recipients, ",")}, {"size", std::to_string(size)},
-                                 {"verdict", cenv.quarantine.empty() ? "accept" : "quarantine"},
-                                 {"score", score_text(o.score)}, {"symbols", symbol_list(symbols, {})},
-                                 {"route", route}, {"quarantine", cenv.quarantine}, {"policy", o.policy},
-                                 {"spam", o.spam ? "yes" : "no"}, {"clamd", scan.clamd}, {"spamd", scan.spamd},
-                                 {"spf", al.spf}, {"dkim", al.dkim}, {"dmarc", al.dmarc}, {"arc", al.arc}});
-            if (!cenv.quarantine.empty()) {
-              if (deps_.on_quarantined)
-                deps_.on_quarantined(quarantine_rows(c, section, size, config_.hostname, quarantine_retention(snap.get())));
-            } else if (deps_.on_queued) {
-              deps_.on_queued(cenv.id);
-            }
-          }
-          s.answer("250 2.0.0 Ok: queued as " + id);
-        }
+        const MessageContext context{client, s.envelope(), s.message_bytes(), stream.tls_info(),
+                                     session_symbols, snap.get(), event_for};
+        auto end_op = end_message(tx, context);
+        const MessageEnd end = co_await std::move(end_op);
+        if (end.queued) ++messages;
+        s.answer(end.reply);
         tx.clear();
         break;
       }

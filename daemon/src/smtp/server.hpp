@@ -30,6 +30,10 @@
 
 namespace portcullis::smtp {
 
+struct Transaction;     // smtp/transaction.hpp
+struct MessageContext;  // smtp/message_end.hpp
+struct MessageEnd;
+
 struct ServerDeps {
   boost::asio::io_context& io;
   boost::asio::thread_pool& workers;
@@ -102,6 +106,9 @@ class Server {
   using Listener = BoundListener;
   boost::asio::awaitable<void> accept_loop(std::shared_ptr<Listener> l);
   boost::asio::awaitable<void> run_session(boost::asio::ip::tcp::socket socket, ListenerOptions listener);
+  // The end of DATA of a message the session accepted to its last octet: everything the
+  // message gets then, and the answer (smtp/message_end.cpp). Leaves tx's writer taken.
+  boost::asio::awaitable<MessageEnd> end_message(Transaction& tx, const MessageContext& context);
   // True if the client sends before the banner (waits up to timeouts.greet_delay).
   boost::asio::awaitable<bool> early_talker(boost::asio::ip::tcp::socket& socket);
   // The connection-level checks' settings of the current policy, compiled once per reload;

@@ -50,7 +50,10 @@ void run_setup(const Target& target, const State& state, const AnswerMap& map) {
                << answers.destination_host << ".\n"
                << "Point the MX record of " << answers.mail_domain << " at " << answers.hostname
                << (answers.network.dhcp ? "" : " (" + answers.network.address.substr(0, answers.network.address.find('/')) + ")")
-               << " and publish the DKIM record above.\n";
+               << " and publish the DKIM record above.\n"
+               << "Mail is deferred (451, nothing is lost) until ClamAV has its virus signatures: freshclam "
+                  "fetches them after this boot; `portcullis status` shows \"clamd up\" once they are there "
+                  "(docs/appliance.md).\n";
 }
 
 void run_step(const Target& target, const Step& step, const AnswerMap& map) {

@@ -100,6 +100,7 @@ class AnswersFile(FirstbootCase):
         self.assertMode(key, 0o640, 0, SERVICE_GID)
         record = t.path("/etc/portcullis/dkim/example.org.portcullis.txt").read_text()
         self.assertIn(record.strip().split(" IN TXT ")[0], r.stdout)
+        self.assertIn("deferred (451, nothing is lost) until ClamAV has its virus signatures", r.stdout)
         self.assertTrue(record.startswith("portcullis._domainkey.example.org. IN TXT \"v=DKIM1; k=rsa; p="), record)
         # the p= value is the public half of the key file
         p = "".join(re.findall(r'"([^"]*)"', record)).split("p=")[1]

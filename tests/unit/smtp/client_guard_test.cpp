@@ -33,16 +33,7 @@ struct LocalGuard {
   std::shared_ptr<const ReputationPolicy> policy;
 };
 
-// Runs `io` in short slices until `done()` (at most 4 s).
-template <class F>
-bool run_until(asio::io_context& io, F done) {
-  for (int i = 0; i < 200; ++i) {
-    io.restart();
-    io.run_for(std::chrono::milliseconds(20));
-    if (done()) return true;
-  }
-  return false;
-}
+using testing::run_until;
 
 TEST(ClientGuard, FailuresBanTheClientAtOnceAndOthersNot) {
   LocalGuard lg({{"auto-ban-failures", "3"}, {"reputation-exempt", "192.0.2.0/24"}});

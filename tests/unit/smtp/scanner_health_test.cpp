@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <string>
 
+#include "../run_async.hpp"
 #include "smtp/scanner_health.hpp"
 
 namespace portcullis::smtp {
@@ -44,16 +45,7 @@ TEST(ScannerState, TheFirstAnswerIsAChangeEvenWhenUp) {
   EXPECT_EQ(s.health, Health::up);
 }
 
-// Runs `io` in short slices until `done()` (at most 5 s).
-template <class F>
-bool run_until(asio::io_context& io, F done) {
-  for (int i = 0; i < 250; ++i) {
-    io.restart();
-    io.run_for(std::chrono::milliseconds(20));
-    if (done()) return true;
-  }
-  return false;
-}
+using testing::run_until;
 
 // Plays clamd on a unix socket for one PING: reads "zPING\0", answers "PONG\0".
 asio::awaitable<void> answer_ping(asio::local::stream_protocol::acceptor& acceptor) {

@@ -146,6 +146,11 @@ class Upgrade(unittest.TestCase):
         self.assertIn("health: a test message went through the pipeline", out)
         self.assertEqual(self.version(), f"portcullis {VERSION}")
         self.assertGreater(self.schema(), prev_schema)
+        # The release's own migration: the clamav provisioning step again, the bootstrap file
+        # (which names its scanners already) left as it is.
+        self.assertIn("configuration migration 10-appliance-scanners.sh: done", out)
+        self.assertEqual(self.ok("systemctl is-active clamav-daemon portcullis-clamav-signatures.path").split(),
+                         ["active", "active"])
         ran = self.ok("cat /var/lib/portcullis-upgrade/test-migration-ran")
         self.assertIn(f"from={self.prev_version}\nto={VERSION}\n", ran)
         history = self.ok("portcullis-upgrade history")

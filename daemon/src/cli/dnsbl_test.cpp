@@ -119,17 +119,6 @@ Server server_arg(const std::string& text) {
   return s;
 }
 
-// "IP:PORT" / "[IPv6]:PORT", as net::ResolverOptions::servers takes it.
-std::string server_entry(const asio::ip::address& ip, std::uint16_t port) {
-  std::string out;
-  if (ip.is_v6()) out += '[';
-  out += ip.to_string();
-  if (ip.is_v6()) out += ']';
-  out += ':';
-  out += std::to_string(port);
-  return out;
-}
-
 // Runs `work` on an io_context of its own with a Resolver of `options`. The Resolver is
 // destroyed as soon as the work is done, so that lookups cut off by a time bound end at once
 // (core/gather.hpp) instead of holding the command until the resolver gives up.
@@ -235,8 +224,8 @@ int dnsbl_test(Context& ctx, const std::vector<std::string>& args,
                            std::string(net::to_string(found.status)) + ")");
       ip = found.addresses.front();
     }
-    ropts.servers = {server_entry(ip, server->port)};
-    asking = server_entry(ip, server->port) + " (--server" + (server->ip ? "" : " " + server->host) + ")";
+    ropts.servers = {net::server_entry(ip, server->port)};
+    asking = ropts.servers.front() + " (--server" + (server->ip ? "" : " " + server->host) + ")";
   } else if (!ropts.servers.empty()) {
     asking = "the configured resolvers (";
     for (std::size_t i = 0; i < ropts.servers.size(); ++i) asking += (i ? ", " : "") + ropts.servers[i];

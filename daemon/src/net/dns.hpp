@@ -99,4 +99,8 @@ bool valid_dns_name(std::string_view name);
 // dot removed ("Example.COM." -> "example.com").
 std::string canonical_name(std::string_view name);
 
+// A server as ResolverOptions::servers takes it (and as c-ares writes it): "192.0.2.1:53",
+// "[2001:db8::1]:53".
+std::string server_entry(const boost::asio::ip::address& ip, std::uint16_t port);
+
 }  // namespace portcullis::net

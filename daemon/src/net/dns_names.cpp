@@ -48,6 +48,17 @@ std::uint16_t parse_port(std::string_view text, const std::string& entry) {
 
 }  // namespace
 
+std::string server_entry(const boost::asio::ip::address& ip, std::uint16_t port) {
+  std::string out;
+  // (appended piecewise: GCC 12 -O3 warns falsely on "[" + s + "]")
+  if (ip.is_v6()) out += '[';
+  out += ip.to_string();
+  if (ip.is_v6()) out += ']';
+  out += ':';
+  out += std::to_string(port);
+  return out;
+}
+
 std::string detail::servers_csv(const std::vector<std::string>& servers) {
   std::string csv;
   for (const std::string& entry : servers) {
@@ -70,12 +81,7 @@ std::string detail::servers_csv(const std::vector<std::string>& servers) {
     auto ip = boost::asio::ip::make_address(std::string(host), ec);
     if (ec || host.find('%') != std::string_view::npos) throw std::runtime_error("bad DNS server: " + entry);
     if (!csv.empty()) csv += ',';
-    // (appended piecewise: GCC 12 -O3 warns falsely on "[" + s + "]")
-    if (ip.is_v6()) csv += '[';
-    csv += ip.to_string();
-    if (ip.is_v6()) csv += ']';
-    csv += ':';
-    csv += std::to_string(port);
+    csv += server_entry(ip, port);
   }
   return csv;
 }

@@ -25,12 +25,9 @@ using namespace std::chrono_literals;
 using portcullis::net::AddressResult;
 using portcullis::net::DnsStatus;
 using portcullis::net::StaticDns;
+using portcullis::testing::run_async;
 using portcullis::testing::SlowDns;
 
-template <class T>
-T run(asio::awaitable<T> op) {
-  return portcullis::testing::run_async(std::move(op));
-}
 
 asio::ip::address ip(const char* text) { return asio::ip::make_address(text); }
 
@@ -252,7 +249,7 @@ TEST(DnsblExamine, AsksTheTestPointsAndTheAddress) {
   ExamineOptions options;
   options.timeout = 1000ms;
   options.address = ip("::ffff:192.0.2.99");
-  const ZoneCheck c = run(examine(dns, z, options));
+  const ZoneCheck c = run_async(examine(dns, z, options));
   EXPECT_EQ(c.error, "");
   ASSERT_TRUE(c.listed_point && c.unlisted_point && c.listed_point6 && c.unlisted_point6 && c.lookup);
   EXPECT_TRUE(c.listed_point->listed());
@@ -276,7 +273,7 @@ TEST(DnsblExamine, AsksTheTestPointsAndTheAddress) {
   dns.clear_queries();
   options.ipv6 = false;
   options.address = ip("192.0.2.1");
-  const ZoneCheck plain = run(examine(dns, z, options));
+  const ZoneCheck plain = run_async(examine(dns, z, options));
   EXPECT_FALSE(plain.listed_point6);
   EXPECT_EQ(dns.queries(), (std::vector<std::string>{"A 2.0.0.127.bl.example", "A 1.0.0.127.bl.example",
                                                      "A 1.2.0.192.bl.example"}));
@@ -287,7 +284,7 @@ TEST(DnsblExamine, UnusableZonesAreNotAsked) {
   Zone z;
   z.zone = "bl.example";
   z.expect = "10.0.0.2";
-  const ZoneCheck c = run(examine(dns, z, ExamineOptions{}));
+  const ZoneCheck c = run_async(examine(dns, z, ExamineOptions{}));
   EXPECT_NE(c.error.find("expected result: pattern '10.0.0.2' must start with 127"), std::string::npos);
   EXPECT_TRUE(dns.queries().empty());
   EXPECT_FALSE(assess(c).healthy);
@@ -302,7 +299,7 @@ TEST(DnsblExamine, ASilentResolverIsReportedAtTheTimeBound) {
   options.timeout = 100ms;
   std::optional<ZoneCheck> out;
   const auto start = std::chrono::steady_clock::now();
-  run([&]() -> asio::awaitable<int> {
+  run_async([&]() -> asio::awaitable<int> {
     auto op = examine(dns, z, options);
     out = co_await std::move(op);
     EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);

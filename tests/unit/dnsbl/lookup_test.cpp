@@ -23,12 +23,9 @@ using namespace portcullis::checks::dnsbl;
 using namespace std::chrono_literals;
 using portcullis::net::RrType;
 using portcullis::net::StaticDns;
+using portcullis::testing::run_async;
 using portcullis::testing::SlowDns;
 
-template <class T>
-T run(asio::awaitable<T> op) {
-  return portcullis::testing::run_async(std::move(op));
-}
 
 asio::ip::address ip(const char* text) { return asio::ip::make_address(text); }
 
@@ -44,7 +41,7 @@ Zone zone(const char* name, const char* expect, Action action, double score, Sta
 
 Outcome check(portcullis::net::DnsSource& dns, const char* client, const std::vector<Zone>& zones,
               Stage stage = Stage::connect, Settings settings = {}) {
-  return run(lookup(dns, ip(client), zones, stage, settings));
+  return run_async(lookup(dns, ip(client), zones, stage, settings));
 }
 
 bool has_problem(const Outcome& o, const std::string& zone, const std::string& part) {
@@ -233,7 +230,7 @@ TEST(DnsblLookup, AZoneThatDoesNotAnswerTimesOut) {
   const auto start = std::chrono::steady_clock::now();
   std::optional<Outcome> out;
   std::chrono::steady_clock::duration elapsed{};
-  run([&]() -> asio::awaitable<int> {
+  run_async([&]() -> asio::awaitable<int> {
     auto op = lookup(dns, ip("192.0.2.99"), zones, Stage::connect, settings);
     out = co_await std::move(op);
     elapsed = std::chrono::steady_clock::now() - start;
@@ -271,7 +268,7 @@ TEST(DnsblLookup, ASlowTxtReasonDoesNotHoldTheVerdict) {
   const std::vector<Zone> zones = {zone("zone.example", "", Action::block, 5)};
   std::optional<Outcome> out;
   const auto start = std::chrono::steady_clock::now();
-  run([&]() -> asio::awaitable<int> {
+  run_async([&]() -> asio::awaitable<int> {
     auto op = lookup(dns, ip("192.0.2.99"), zones, Stage::connect, settings);
     out = co_await std::move(op);
     EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
@@ -296,7 +293,7 @@ TEST(DnsblProbe, Rfc5782TestPoints) {
   dns.timeout("2.0.0.127.broken.example");
   auto probe_of = [&](const char* name, const char* expect = "") {
     Zone z = zone(name, expect, Action::block, 1);
-    return run(probe(dns, z, 1000ms));
+    return run_async(probe(dns, z, 1000ms));
   };
   auto p = probe_of("good.example");
   EXPECT_TRUE(p.working) << p.detail;

@@ -65,20 +65,23 @@ std::string zone_error(std::string_view zone) {
   return {};
 }
 
-std::optional<std::string> query_name(const boost::asio::ip::address& client, std::string_view zone) {
+namespace {
+// "REVERSED.zone": nullopt for a bad zone or a name too long.
+std::optional<std::string> under_zone(const std::string& reversed_ip, std::string_view zone) {
   if (!zone_error(zone).empty()) return std::nullopt;
   if (zone.back() == '.') zone.remove_suffix(1);
-  std::string name = reversed(client) + "." + lower(zone);
+  std::string name = reversed_ip + "." + lower(zone);
   if (name.size() > kMaxName) return std::nullopt;
   return name;
 }
+}  // namespace
+
+std::optional<std::string> query_name(const boost::asio::ip::address& client, std::string_view zone) {
+  return under_zone(reversed(client), zone);
+}
 
 std::optional<std::string> ipv6_query_name(const boost::asio::ip::address_v6& ip, std::string_view zone) {
-  if (!zone_error(zone).empty()) return std::nullopt;
-  if (zone.back() == '.') zone.remove_suffix(1);
-  std::string name = ipv6_reversed(ip) + "." + lower(zone);
-  if (name.size() > kMaxName) return std::nullopt;
-  return name;
+  return under_zone(ipv6_reversed(ip), zone);
 }
 
 std::string symbol_for(std::string_view zone) {

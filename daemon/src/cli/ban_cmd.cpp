@@ -9,6 +9,7 @@
 #include <boost/asio/ip/address.hpp>
 
 #include "cli/args.hpp"
+#include "core/ip.hpp"
 #include "cli/commands.hpp"
 #include "core/time_format.hpp"
 
@@ -24,8 +25,7 @@ std::string address_arg(const std::string& text) {
   const auto a = ip::make_address(text, ec);
   if (ec || text.find('%') != std::string::npos)
     throw UsageError("'" + text + "' is not an IP address (e.g. 192.0.2.7 or 2001:db8::7)");
-  if (a.is_v6() && a.to_v6().is_v4_mapped()) return ip::make_address_v4(ip::v4_mapped, a.to_v6()).to_string();
-  return a.to_string();
+  return core::unmapped(a).to_string();
 }
 
 int list(Context& ctx, const std::vector<std::string>& args) {

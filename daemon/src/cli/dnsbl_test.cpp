@@ -4,6 +4,7 @@
 // configuration's resolvers) on an io_context of our own. Exit status 0 when every zone is
 // healthy, 1 otherwise; each zone's findings are printed one a line, "ZONE: problem: ...".
 #include "cli/dnsbl_test.hpp"
+#include "core/ip.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -41,8 +42,7 @@ asio::ip::address ip_arg(const std::string& text) {
   auto ip = asio::ip::make_address(text, ec);
   if (ec || text.find('%') != std::string::npos)
     throw UsageError("--ip: '" + text + "' is not an IP address (expected e.g. 192.0.2.99 or 2001:db8::1)");
-  if (ip.is_v6() && ip.to_v6().is_v4_mapped()) ip = asio::ip::make_address_v4(asio::ip::v4_mapped, ip.to_v6());
-  return ip;
+  return core::unmapped(ip);
 }
 
 // --timeout: seconds, 0.1 to 60 (decimals allowed).

@@ -1,4 +1,5 @@
 #include "smtp/server.hpp"
+#include "core/ip.hpp"
 #include "core/text.hpp"
 
 #include <sys/socket.h>
@@ -150,9 +151,7 @@ asio::awaitable<void> Server::run_session(tcp::socket connection, ListenerOption
   boost::system::error_code ec;
   const auto remote = socket.remote_endpoint(ec);
   if (ec) co_return;
-  asio::ip::address client_addr = remote.address();
-  if (client_addr.is_v6() && client_addr.to_v6().is_v4_mapped())
-    client_addr = asio::ip::make_address_v4(asio::ip::v4_mapped, client_addr.to_v6());
+  const asio::ip::address client_addr = core::unmapped(remote.address());
   const std::string client = client_addr.to_string();
 
   // Session accounting (RAII: released on every exit path).

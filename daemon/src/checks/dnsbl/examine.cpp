@@ -1,5 +1,6 @@
 // checks/dnsbl/examine.hpp: the RFC 5782 test points and one address, seen and assessed.
 #include "checks/dnsbl/examine.hpp"
+#include "core/ip.hpp"
 
 #include <utility>
 
@@ -61,12 +62,6 @@ std::vector<std::string> troubles(const Seen& seen, std::chrono::milliseconds ti
 bool failed(const std::optional<Seen>& seen) {
   return !seen || !seen->answered || seen->status == net::DnsStatus::temp_failure ||
          seen->status == net::DnsStatus::perm_failure;
-}
-
-std::string address_text(const asio::ip::address& ip) {
-  if (ip.is_v6() && ip.to_v6().is_v4_mapped())
-    return asio::ip::make_address_v4(asio::ip::v4_mapped, ip.to_v6()).to_string();
-  return ip.to_string();
 }
 
 }  // namespace
@@ -156,7 +151,7 @@ Assessment assess(const ZoneCheck& c) {
 
   if (c.address && c.lookup) {
     const Seen& l = *c.lookup;
-    const std::string who = address_text(*c.address);
+    const std::string who = c.address->to_string();  // unmapped in examine()
     const auto problems = troubles(l, c.timeout);
     for (const auto& t : problems) add(Level::problem, who + ": " + t);
     if (l.listed()) {
@@ -187,7 +182,7 @@ asio::awaitable<ZoneCheck> examine(net::DnsSource& dns, const Zone& zone, Examin
   c.zone = zone.zone;
   c.expect = zone.expect;
   c.timeout = options.timeout;
-  if (options.address) c.address = asio::ip::make_address(address_text(*options.address));
+  if (options.address) c.address = core::unmapped(*options.address);
   if (auto e = check_zone(zone); !e.empty()) {
     c.error = std::move(e);
     co_return c;

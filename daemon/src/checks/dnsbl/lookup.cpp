@@ -1,5 +1,6 @@
 // checks/dnsbl/lookup.hpp: the zones queried at once, answers judged, hits scored.
 #include "checks/dnsbl/lookup.hpp"
+#include "core/ip.hpp"
 
 #include <optional>
 #include <utility>
@@ -72,11 +73,7 @@ Judged judge(const std::optional<net::AddressResult>& result, const AnswerPatter
   return j;
 }
 
-std::string client_text(const asio::ip::address& client) {
-  if (client.is_v6() && client.to_v6().is_v4_mapped())
-    return asio::ip::make_address_v4(asio::ip::v4_mapped, client.to_v6()).to_string();
-  return client.to_string();
-}
+std::string client_text(const asio::ip::address& client) { return core::unmapped(client).to_string(); }
 
 }  // namespace
 

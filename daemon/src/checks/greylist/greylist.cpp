@@ -1,5 +1,6 @@
 // checks/greylist/greylist.hpp: triplets, bypasses and the greylisting decision.
 #include "checks/greylist/greylist.hpp"
+#include "core/ip.hpp"
 
 #include <algorithm>
 
@@ -50,8 +51,7 @@ Decision defer_new(const Triplet& key, std::int64_t now, const Settings& s, std:
 }  // namespace
 
 Triplet triplet(const ip::address& client, std::string_view sender, std::string_view recipient) {
-  ip::address a = client;
-  if (a.is_v6() && a.to_v6().is_v4_mapped()) a = ip::make_address_v4(ip::v4_mapped, a.to_v6());
+  ip::address a = core::unmapped(client);
   if (a.is_v6()) a = ip::make_address_v6(a.to_v6().to_bytes());  // no scope id
   const auto net = policy::Cidr::parse(a.to_string() + (a.is_v4() ? "/24" : "/64"));
   Triplet t;

@@ -7,11 +7,6 @@ namespace portcullis::checks::reputation {
 
 namespace ip = boost::asio::ip;
 
-ip::address unmapped(const ip::address& addr) {
-  if (addr.is_v6() && addr.to_v6().is_v4_mapped()) return ip::make_address_v4(ip::v4_mapped, addr.to_v6());
-  return addr;
-}
-
 std::string client_key(const ip::address& addr, unsigned ipv6_prefix) {
   const ip::address a = unmapped(addr);
   if (a.is_v4()) return a.to_string();

@@ -5,10 +5,11 @@
 #include <boost/asio/ip/address.hpp>
 #include <string>
 
+#include "core/ip.hpp"
+
 namespace portcullis::checks::reputation {
 
-// ::ffff:192.0.2.1 -> 192.0.2.1; anything else unchanged.
-boost::asio::ip::address unmapped(const boost::asio::ip::address& ip);
+using core::unmapped;  // ::ffff:192.0.2.1 -> 192.0.2.1 (core/ip.hpp)
 
 // IPv4: "192.0.2.1". IPv6: the network of `ipv6_prefix` bits in CIDR text,
 // "2001:db8:1:2::/64" (a prefix of 128 or more gives the bare address; 0 is taken as 64).

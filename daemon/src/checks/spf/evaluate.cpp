@@ -1,5 +1,6 @@
 // checks/spf/evaluate.hpp: check_host() over net::DnsSource (RFC 7208 4, 5, 6).
 #include "checks/spf/evaluate.hpp"
+#include "core/ip.hpp"
 
 #include <array>
 #include <ctime>
@@ -69,12 +70,6 @@ bool valid_domain(std::string_view domain) {
   for (const char c : top)
     if (c < '0' || c > '9') return true;
   return false;
-}
-
-boost::asio::ip::address normalized(const boost::asio::ip::address& ip) {
-  if (ip.is_v6() && ip.to_v6().is_v4_mapped())
-    return boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, ip.to_v6());
-  return ip;
 }
 
 template <std::size_t N>
@@ -427,7 +422,7 @@ asio::awaitable<Outcome> run(net::DnsSource& dns, const Request& request, std::s
   c.ctx.sender = out.sender;
   c.ctx.local = local;
   c.ctx.sender_domain = domain;
-  c.ctx.ip = normalized(request.client);
+  c.ctx.ip = core::unmapped(request.client);
   c.ctx.helo = request.helo;
   c.ctx.receiver = request.receiver;
   c.ctx.now = static_cast<std::int64_t>(std::time(nullptr));

@@ -188,26 +188,24 @@ asio::awaitable<MessageEnd> Server::end_message(Transaction& tx, const MessageCo
     log::error("message_commit_failed", {{"queue_id", id}, {"client", client}, {"error", error}});
     co_return MessageEnd{"451 4.3.0 Error: queue file write error, try again later"};
   }
-  {
-    const auto al = tx.auth ? tx.auth->log_fields() : checks::MessageAuth::LogFields{};
-    for (const auto& c : copies) {
-      const auto& cenv = *c.amendment.envelope;
-      const auto& o = c.group->outcome;
-      log::info("queued", {{"queue_id", cenv.id}, {"client", client}, {"helo", env.helo},
-                           {"tls", m.tls ? m.tls->brief() : std::string()},
-                           {"from", from},
-                           {"rcpts", core::join(cenv.recipients, ",")}, {"size", std::to_string(size)},
-                           {"verdict", cenv.quarantine.empty() ? "accept" : "quarantine"},
-                           {"score", score_text(o.score)}, {"symbols", symbol_list(symbols)},
-                           {"route", route}, {"quarantine", cenv.quarantine}, {"policy", o.policy},
-                           {"spam", o.spam ? "yes" : "no"}, {"clamd", scan.clamd}, {"spamd", scan.spamd},
-                           {"spf", al.spf}, {"dkim", al.dkim}, {"dmarc", al.dmarc}, {"arc", al.arc}});
-      if (!cenv.quarantine.empty()) {
-        if (deps_.on_quarantined)
-          deps_.on_quarantined(quarantine_rows(c, section, size, config_.hostname, quarantine_retention(m.snap)));
-      } else if (deps_.on_queued) {
-        deps_.on_queued(cenv.id);
-      }
+  const auto al = tx.auth ? tx.auth->log_fields() : checks::MessageAuth::LogFields{};
+  for (const auto& c : copies) {
+    const auto& cenv = *c.amendment.envelope;
+    const auto& o = c.group->outcome;
+    log::info("queued", {{"queue_id", cenv.id}, {"client", client}, {"helo", env.helo},
+                         {"tls", m.tls ? m.tls->brief() : std::string()},
+                         {"from", from},
+                         {"rcpts", core::join(cenv.recipients, ",")}, {"size", std::to_string(size)},
+                         {"verdict", cenv.quarantine.empty() ? "accept" : "quarantine"},
+                         {"score", score_text(o.score)}, {"symbols", symbol_list(symbols)},
+                         {"route", route}, {"quarantine", cenv.quarantine}, {"policy", o.policy},
+                         {"spam", o.spam ? "yes" : "no"}, {"clamd", scan.clamd}, {"spamd", scan.spamd},
+                         {"spf", al.spf}, {"dkim", al.dkim}, {"dmarc", al.dmarc}, {"arc", al.arc}});
+    if (!cenv.quarantine.empty()) {
+      if (deps_.on_quarantined)
+        deps_.on_quarantined(quarantine_rows(c, section, size, config_.hostname, quarantine_retention(m.snap)));
+    } else if (deps_.on_queued) {
+      deps_.on_queued(cenv.id);
     }
   }
   co_return MessageEnd{"250 2.0.0 Ok: queued as " + id, true};

@@ -39,8 +39,8 @@ std::string ScannerState::describe() const {
 
 ScannerHealth::ScannerHealth(asio::io_context& io, const Scanners& scanners)
     : io_(io), timeout_(std::min(scanners.timeout, kPingTimeout)), timer_(io) {
-  probes_.push_back({"clamd", scanners.clamd});
-  probes_.push_back({"spamd", scanners.spamd});
+  probes_.push_back({"clamd", scanners.clamd, &scanner::clamd_ping});
+  probes_.push_back({"spamd", scanners.spamd, &scanner::spamd_ping});
 }
 
 void ScannerHealth::start(std::chrono::seconds period) {
@@ -80,14 +80,8 @@ asio::awaitable<void> ScannerHealth::loop(std::chrono::seconds period) {
 
 asio::awaitable<void> ScannerHealth::probe(Probe& p) {
   auto executor = co_await asio::this_coro::executor;
-  scanner::PingResult answer;
-  if (p.name == "clamd") {
-    auto op = scanner::clamd_ping(executor, *p.endpoint, timeout_);
-    answer = co_await std::move(op);
-  } else {
-    auto op = scanner::spamd_ping(executor, *p.endpoint, timeout_);
-    answer = co_await std::move(op);
-  }
+  auto op = p.ping(executor, *p.endpoint, timeout_);
+  const scanner::PingResult answer = co_await std::move(op);
   const auto endpoint = scanner::to_string(*p.endpoint);
   if (!p.state.record(answer, static_cast<std::int64_t>(std::time(nullptr)))) co_return;
   if (answer.ok)

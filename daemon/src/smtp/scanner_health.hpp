@@ -7,6 +7,7 @@
 // choice; this is what tells the admin why (on a fresh appliance: clamd waits for its virus
 // signatures, docs/appliance.md).
 #pragma once
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -50,9 +51,13 @@ class ScannerHealth {
   std::vector<std::pair<std::string, std::string>> report() const;
 
  private:
+  using PingFn = boost::asio::awaitable<checks::scanner::PingResult> (*)(boost::asio::any_io_executor,
+                                                                          checks::scanner::Endpoint,
+                                                                          std::chrono::milliseconds);
   struct Probe {
     std::string name;  // "clamd", "spamd"
     std::optional<checks::scanner::Endpoint> endpoint;
+    PingFn ping;       // clamd_ping, spamd_ping
     ScannerState state = {};
   };
   boost::asio::awaitable<void> loop(std::chrono::seconds period);
